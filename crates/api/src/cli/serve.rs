@@ -1,0 +1,37 @@
+//! `abroad serve`: migrate, then serve until SIGTERM or Ctrl-C.
+
+use super::CommandError;
+use crate::app::{self, Services};
+use crate::auth::Verifier;
+use crate::settings::Settings;
+use actix_web::HttpServer;
+
+pub fn run(settings: Settings, dev: bool) -> Result<(), CommandError> {
+    if dev {
+        tracing::warn!("DEV MODE: tokens are checked with the public development key; never run this in production");
+    }
+    let verifier = Verifier::new(&settings.jwt).map_err(|e| CommandError::Other(e.to_string()))?;
+    let pool = abroad_storage::pool(settings.require_database_url()?, settings.db_pool_size);
+    {
+        let mut conn = pool.get().map_err(|e| CommandError::Connect(e.to_string()))?;
+        let applied = abroad_storage::migrations::run_pending(&mut conn)?;
+        if !applied.is_empty() {
+            tracing::info!(versions = ?applied, "migrations applied");
+        }
+    }
+    let services = Services::new(pool, verifier, settings.max_json_bytes);
+    let bind = settings.bind.clone();
+    tracing::info!(%bind, "serving Abroad; API docs at /docs/");
+    actix_web::rt::System::new().block_on(async move {
+        // actix stops accepting on SIGTERM/SIGINT and lets requests in flight finish.
+        HttpServer::new(move || app::build(services.clone()))
+            .shutdown_timeout(30)
+            .bind(&bind)
+            .map_err(|e| CommandError::Other(format!("cannot listen on {bind}: {e}")))?
+            .run()
+            .await
+            .map_err(|e| CommandError::Other(format!("server error: {e}")))
+    })?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! Abroad's HTTP/JSON service: handlers, authentication, errors and the OpenAPI document.
+//!
+//! `app::build` assembles the whole service; the `abroad` binary serves it and the
+//! tests drive it in process.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod settings;
+pub mod telemetry;
+
+pub use app::AppState;
+pub use error::{ApiError, Problem};
+pub use settings::Settings;

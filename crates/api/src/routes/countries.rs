@@ -1,0 +1,165 @@
+//! Countries and their travel advice.
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, PageRequest};
+use crate::routes::ListResponse;
+use abroad_domain::{CountryCode, CountryUpdate, Role, TravelAdvice};
+use abroad_storage::{Upserted, countries};
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A country with the travel advice in force.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountryView {
+    /// ISO 3166-1 alpha-2.
+    #[schema(example = "SE")]
+    pub code: String,
+    #[schema(example = "Sweden")]
+    pub name: String,
+    /// Orange and red are negative advice: nobody is placed or travels there.
+    #[schema(value_type = TravelAdvice)]
+    pub advice: String,
+    /// When the current advice level was set.
+    pub advice_updated_at: DateTime<Utc>,
+}
+
+impl From<countries::Country> for CountryView {
+    fn from(c: countries::Country) -> Self {
+        Self { code: c.code, name: c.name, advice: c.advice, advice_updated_at: c.advice_updated_at }
+    }
+}
+
+/// A coordinator's change of a country.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountryInput {
+    #[serde(default)]
+    #[schema(example = "Sweden")]
+    pub name: String,
+    #[serde(default)]
+    #[schema(value_type = TravelAdvice)]
+    pub advice: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CountryQuery {
+    /// Only countries with this advice level.
+    #[param(value_type = Option<TravelAdvice>)]
+    pub advice: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn code_from_path(raw: &str) -> Result<CountryCode, ApiError> {
+    CountryCode::parse("code", raw).map_err(|v| ApiError::BadRequest { detail: v.message.clone(), errors: vec![v] })
+}
+
+/// Lists countries in code order.
+#[utoipa::path(
+    tag = "reference data",
+    params(CountryQuery),
+    responses(
+        (status = 200, body = ListResponse<CountryView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/countries")]
+pub async fn list(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<CountryQuery>,
+) -> Result<web::Json<ListResponse<CountryView>>, ApiError> {
+    let query = query.into_inner();
+    let advice = query
+        .advice
+        .as_deref()
+        .map(|raw| TravelAdvice::parse("advice", raw).map_err(ApiError::bad_parameter))
+        .transpose()?;
+    let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
+    let rows = crate::db::run(&state.pool, move |conn| countries::list(conn, advice, page.after, page.limit)).await?;
+    Ok(web::Json(ListResponse::from_page(rows, CountryView::from)))
+}
+
+/// One country.
+#[utoipa::path(
+    tag = "reference data",
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code", example = "SE")),
+    responses(
+        (status = 200, body = CountryView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/countries/{code}")]
+pub async fn get(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<web::Json<CountryView>, ApiError> {
+    let code = code_from_path(&code)?;
+    let country = crate::db::run(&state.pool, move |conn| countries::get(conn, &code)).await.map_err(not_found)?;
+    Ok(web::Json(country.into()))
+}
+
+/// Creates or changes a country and its travel advice (coordinators).
+///
+/// `advice_updated_at` moves only when the advice level changes.
+#[utoipa::path(
+    tag = "reference data",
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code", example = "SE")),
+    request_body = CountryInput,
+    responses(
+        (status = 200, description = "changed (or already so)", body = CountryView),
+        (status = 201, description = "created", body = CountryView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/countries/{code}")]
+pub async fn put(
+    caller: Caller,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    body: Json<CountryInput>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let code = code_from_path(&code)?;
+    let update = CountryUpdate::parse(&body.0.name, &body.0.advice)?;
+    let actor = caller.actor();
+    let (country, upserted) =
+        crate::db::run(&state.pool, move |conn| countries::upsert(conn, &actor, &code, &update)).await?;
+    let mut response = if upserted == Upserted::Created {
+        let mut created = HttpResponse::Created();
+        created.insert_header((header::LOCATION, format!("/api/v1/countries/{}", country.code)));
+        created
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response.json(CountryView::from(country)))
+}
+
+fn not_found(err: ApiError) -> ApiError {
+    match err {
+        ApiError::NotFound(_) => ApiError::NotFound("no country with this code".to_owned()),
+        other => other,
+    }
+}

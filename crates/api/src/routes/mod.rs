@@ -1,0 +1,39 @@
+//! The HTTP resources, one file each.
+
+pub mod audit;
+pub mod countries;
+pub mod health;
+pub mod programmes;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every documented route; the OpenAPI document is collected from here.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::health).service(health::ready).service(
+        utoipa_actix_web::scope("/api/v1")
+            .service(countries::list)
+            .service(countries::get)
+            .service(countries::put)
+            .service(programmes::list)
+            .service(programmes::get)
+            .service(programmes::put)
+            .service(audit::list),
+    );
+}
+
+/// One page of a list: `next_cursor` is `null` on the last page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListResponse<T: ToSchema> {
+    pub items: Vec<T>,
+    /// Pass as `?cursor=` (URL-encoded) for the next page; `null` when there is none.
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> ListResponse<T> {
+    pub fn from_page<R>(page: abroad_storage::Page<R>, f: impl FnMut(R) -> T) -> Self {
+        let page = page.map(f);
+        Self { items: page.items, next_cursor: page.next_cursor }
+    }
+}

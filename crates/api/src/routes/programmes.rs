@@ -1,0 +1,191 @@
+//! Study programmes.
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, PageRequest};
+use crate::routes::ListResponse;
+use abroad_domain::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate, Role, Violation};
+use abroad_storage::programmes::{self, Programme, ProgrammeFilter};
+use abroad_storage::Upserted;
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, put, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A study programme.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgrammeView {
+    #[schema(example = "BMS")]
+    pub code: String,
+    #[schema(example = "Biomedical Sciences")]
+    pub name: String,
+    /// The faculty that owns it.
+    #[schema(example = "LUMC")]
+    pub faculty: String,
+    #[schema(value_type = Level)]
+    pub level: String,
+}
+
+impl From<Programme> for ProgrammeView {
+    fn from(p: Programme) -> Self {
+        Self { code: p.code, name: p.name, faculty: p.faculty, level: p.level }
+    }
+}
+
+/// A coordinator's change of a programme.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeInput {
+    #[serde(default)]
+    #[schema(example = "Biomedical Sciences")]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "LUMC")]
+    pub faculty: String,
+    #[serde(default)]
+    #[schema(value_type = Level)]
+    pub level: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProgrammeQuery {
+    /// Only this faculty's programmes.
+    pub faculty: Option<String>,
+    /// Only programmes of this level.
+    #[param(value_type = Option<Level>)]
+    pub level: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn code_from_path(raw: &str) -> Result<ProgrammeCode, ApiError> {
+    ProgrammeCode::parse("code", raw).map_err(|v| ApiError::BadRequest { detail: v.message.clone(), errors: vec![v] })
+}
+
+/// Lists programmes in code order.
+#[utoipa::path(
+    tag = "reference data",
+    params(ProgrammeQuery),
+    responses(
+        (status = 200, body = ListResponse<ProgrammeView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/programmes")]
+pub async fn list(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<ProgrammeQuery>,
+) -> Result<web::Json<ListResponse<ProgrammeView>>, ApiError> {
+    let query = query.into_inner();
+    let filter = ProgrammeFilter {
+        faculty: query
+            .faculty
+            .as_deref()
+            .map(|raw| FacultyCode::parse("faculty", raw).map_err(ApiError::bad_parameter))
+            .transpose()?,
+        level: query.level.as_deref().map(|raw| Level::parse("level", raw).map_err(ApiError::bad_parameter)).transpose()?,
+    };
+    let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
+    let rows =
+        crate::db::run(&state.pool, move |conn| programmes::list(conn, &filter, page.after, page.limit)).await?;
+    Ok(web::Json(ListResponse::from_page(rows, ProgrammeView::from)))
+}
+
+/// One programme.
+#[utoipa::path(
+    tag = "reference data",
+    params(("code" = String, Path, description = "programme code", example = "BMS")),
+    responses(
+        (status = 200, body = ProgrammeView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/programmes/{code}")]
+pub async fn get(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<web::Json<ProgrammeView>, ApiError> {
+    let code = code_from_path(&code)?;
+    let programme = crate::db::run(&state.pool, move |conn| programmes::get(conn, &code)).await.map_err(not_found)?;
+    Ok(web::Json(programme.into()))
+}
+
+/// Creates or changes a programme (coordinators).
+///
+/// A coordinator limited to a faculty may only create and change that faculty's
+/// programmes; another faculty's programme answers 404.
+#[utoipa::path(
+    tag = "reference data",
+    params(("code" = String, Path, description = "programme code", example = "BMS")),
+    request_body = ProgrammeInput,
+    responses(
+        (status = 200, description = "changed (or already so)", body = ProgrammeView),
+        (status = 201, description = "created", body = ProgrammeView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/programmes/{code}")]
+pub async fn put(
+    caller: Caller,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    body: Json<ProgrammeInput>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let code = code_from_path(&code)?;
+    let body = body.0;
+    let update = ProgrammeUpdate::parse(&body.name, &body.faculty, &body.level)?;
+    if let Some(scope) = &caller.faculty
+        && update.faculty.as_str() != scope
+    {
+        return Err(ApiError::Unprocessable(vec![Violation::new(
+            "faculty",
+            "outside_your_faculty",
+            format!("you coordinate faculty {scope}; a programme you create or change must belong to it"),
+        )]));
+    }
+    let actor = caller.actor();
+    let scope = caller.faculty.clone();
+    let (programme, upserted) = crate::db::run(&state.pool, move |conn| {
+        programmes::upsert(conn, &actor, &code, &update, |existing| {
+            scope.as_deref().is_none_or(|faculty| existing.faculty == faculty)
+        })
+    })
+    .await
+    .map_err(not_found)?;
+    let mut response = if upserted == Upserted::Created {
+        let mut created = HttpResponse::Created();
+        created.insert_header((header::LOCATION, format!("/api/v1/programmes/{}", programme.code)));
+        created
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response.json(ProgrammeView::from(programme)))
+}
+
+fn not_found(err: ApiError) -> ApiError {
+    match err {
+        ApiError::NotFound(_) => ApiError::NotFound("no programme with this code".to_owned()),
+        other => other,
+    }
+}

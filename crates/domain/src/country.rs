@@ -1,0 +1,163 @@
+//! Countries and their travel advice.
+
+use crate::violation::{Violation, Violations, required_text};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use utoipa::ToSchema;
+
+/// An assigned ISO 3166-1 alpha-2 code, always upper case (`SE`, `NL`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct CountryCode(String);
+
+impl CountryCode {
+    /// Accepts any case (`se` → `SE`) but only codes ISO 3166-1 has assigned.
+    pub fn parse(field: &str, raw: &str) -> Result<Self, Violation> {
+        let upper = raw.trim().to_ascii_uppercase();
+        if upper.len() != 2 || !upper.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(Violation::new(
+                field,
+                "invalid_country_code",
+                format!("`{raw}` is not a two-letter ISO 3166-1 alpha-2 country code"),
+            ));
+        }
+        if celes::Country::from_alpha2(&upper).is_err() {
+            return Err(Violation::new(
+                field,
+                "unknown_country_code",
+                format!("`{upper}` is not an assigned ISO 3166-1 alpha-2 country code"),
+            ));
+        }
+        Ok(Self(upper))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Every assigned code with ISO's English short name, for seeding the catalogue.
+    pub fn all_assigned() -> impl Iterator<Item = (CountryCode, &'static str)> {
+        celes::Country::get_countries().into_iter().map(|c| (CountryCode(c.alpha2.to_owned()), c.long_name))
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The foreign ministry's travel advice for a country, as the office records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TravelAdvice {
+    /// No special safety risks.
+    Green,
+    /// Pay attention: safety risks.
+    Yellow,
+    /// Only necessary travel. Negative advice: nobody is placed or travels there.
+    Orange,
+    /// Do not travel. Negative advice: nobody is placed or travels there.
+    Red,
+}
+
+impl TravelAdvice {
+    pub const ALL: [TravelAdvice; 4] =
+        [TravelAdvice::Green, TravelAdvice::Yellow, TravelAdvice::Orange, TravelAdvice::Red];
+
+    /// Orange and red are *negative* advice: no placement, acceptance or registration there.
+    pub fn is_negative(self) -> bool {
+        matches!(self, TravelAdvice::Orange | TravelAdvice::Red)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TravelAdvice::Green => "green",
+            TravelAdvice::Yellow => "yellow",
+            TravelAdvice::Orange => "orange",
+            TravelAdvice::Red => "red",
+        }
+    }
+
+    /// Parses a field of a request, naming the field when the value is not an advice level.
+    pub fn parse(field: &str, raw: &str) -> Result<Self, Violation> {
+        raw.parse().map_err(|_| {
+            Violation::new(
+                field,
+                "invalid_advice",
+                format!("`{raw}` is not a travel advice level; use green, yellow, orange or red"),
+            )
+        })
+    }
+}
+
+impl fmt::Display for TravelAdvice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TravelAdvice {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        TravelAdvice::ALL.into_iter().find(|a| a.as_str() == s).ok_or(())
+    }
+}
+
+/// A coordinator's update of a country: its name and current advice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountryUpdate {
+    pub name: String,
+    pub advice: TravelAdvice,
+}
+
+impl CountryUpdate {
+    /// Checks every field and reports every problem at once.
+    pub fn parse(name: &str, advice: &str) -> Result<Self, Vec<Violation>> {
+        let mut violations = Violations::new();
+        let name = violations.take(required_text("name", name, 100));
+        let advice = violations.take(TravelAdvice::parse("advice", advice));
+        match (name, advice) {
+            (Some(name), Some(advice)) => Ok(CountryUpdate { name, advice }),
+            _ => Err(violations.into_vec()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn country_codes_are_normalised_and_must_be_assigned() {
+        assert_eq!(CountryCode::parse("code", "se").unwrap().as_str(), "SE");
+        assert_eq!(CountryCode::parse("code", "SWE").unwrap_err().code, "invalid_country_code");
+        assert_eq!(CountryCode::parse("code", "1A").unwrap_err().code, "invalid_country_code");
+        assert_eq!(CountryCode::parse("code", "ZZ").unwrap_err().code, "unknown_country_code");
+    }
+
+    #[test]
+    fn there_are_249_or_more_assigned_codes_and_all_parse() {
+        let all: Vec<_> = CountryCode::all_assigned().collect();
+        assert!(all.len() >= 249);
+        for (code, _) in all {
+            assert!(CountryCode::parse("code", code.as_str()).is_ok(), "{code}");
+        }
+    }
+
+    #[test]
+    fn only_orange_and_red_are_negative() {
+        let negative: Vec<_> = TravelAdvice::ALL.into_iter().filter(|a| a.is_negative()).collect();
+        assert_eq!(negative, [TravelAdvice::Orange, TravelAdvice::Red]);
+    }
+
+    #[test]
+    fn an_update_reports_every_problem_at_once() {
+        let err = CountryUpdate::parse(" ", "purple").unwrap_err();
+        let codes: Vec<_> = err.iter().map(|v| (v.field.as_str(), v.code.as_str())).collect();
+        assert_eq!(codes, [("name", "required"), ("advice", "invalid_advice")]);
+        let ok = CountryUpdate::parse("Sweden", "yellow").unwrap();
+        assert_eq!(ok.advice, TravelAdvice::Yellow);
+    }
+}

@@ -1,0 +1,15 @@
+//! The study-abroad office's rules in plain Rust.
+//!
+//! Everything here can be read by someone who knows the exchange office and no
+//! web framework: no I/O, no database, no HTTP. Both the API and (later) the draw
+//! call these rules, so each rule lives once.
+
+pub mod country;
+pub mod programme;
+pub mod role;
+pub mod violation;
+
+pub use country::{CountryCode, CountryUpdate, TravelAdvice};
+pub use programme::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate};
+pub use role::Role;
+pub use violation::{Violation, Violations};

@@ -1,0 +1,111 @@
+//! The audit log: who changed what, when, from what to what.
+
+use crate::page::{Cursor, Page};
+use crate::schema::audit_log;
+use crate::StorageError;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+/// Who is making a change, as the audit log records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The token's `sub` (a student number, a staff id), or `system:…` for the command line.
+    pub sub: String,
+    /// `student`, `programme`, `coordinator`, or `system`.
+    pub role: String,
+    /// The request the change came in with, to find its log lines.
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// The command line itself, e.g. `abroad seed-demo`.
+    pub fn system(name: &str) -> Self {
+        Self { sub: format!("system:{name}"), role: "system".to_owned(), request_id: None }
+    }
+}
+
+/// One stored audit entry.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
+#[diesel(table_name = audit_log)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+struct NewEntry<'a> {
+    actor: &'a str,
+    role: &'a str,
+    action: &'a str,
+    entity_type: &'a str,
+    entity_id: &'a str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    request_id: Option<&'a str>,
+}
+
+/// Records a change; call it inside the transaction that makes the change.
+pub fn record<B: Serialize, A: Serialize>(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    action: &str,
+    entity_type: &str,
+    entity_id: &str,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> Result<(), StorageError> {
+    // The records are plain structs of strings, numbers and dates: they always serialise.
+    let before = before.map(|b| serde_json::to_value(b).unwrap_or_default());
+    let after = after.map(|a| serde_json::to_value(a).unwrap_or_default());
+    diesel::insert_into(audit_log::table)
+        .values(NewEntry {
+            actor: &actor.sub,
+            role: &actor.role,
+            action,
+            entity_type,
+            entity_id,
+            before,
+            after,
+            request_id: actor.request_id.as_deref(),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Which entries a coordinator asks for.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+}
+
+/// Newest first; the cursor is the last entry's id.
+pub fn list(
+    conn: &mut PgConnection,
+    filter: &AuditFilter,
+    after: Option<Cursor<i64>>,
+    limit: i64,
+) -> Result<Page<AuditEntry>, StorageError> {
+    let mut query = audit_log::table.select(AuditEntry::as_select()).into_boxed();
+    if let Some(entity_type) = &filter.entity_type {
+        query = query.filter(audit_log::entity_type.eq(entity_type));
+    }
+    if let Some(entity_id) = &filter.entity_id {
+        query = query.filter(audit_log::entity_id.eq(entity_id));
+    }
+    if let Some(Cursor(last_id)) = after {
+        query = query.filter(audit_log::id.lt(last_id));
+    }
+    let rows = query.order(audit_log::id.desc()).limit(limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, limit, |entry| entry.id))
+}

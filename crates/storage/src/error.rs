@@ -1,0 +1,44 @@
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// What can go wrong below the API. The API turns these into statuses at its edge.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// No row matched: unknown, or not visible to this caller.
+    #[error("record not found")]
+    NotFound,
+    /// A unique constraint refused the write (e.g. a duplicate).
+    #[error("conflicts with an existing record: {0}")]
+    Conflict(String),
+    /// A foreign key or check constraint refused the write.
+    #[error("refused by a database rule: {0}")]
+    Rule(String),
+    /// No connection could be had in time: the database is down or overloaded.
+    #[error("database unavailable")]
+    Unavailable(#[source] diesel::r2d2::PoolError),
+    #[error("database error")]
+    Database(#[source] DieselError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+impl From<DieselError> for StorageError {
+    fn from(err: DieselError) -> Self {
+        match err {
+            DieselError::NotFound => StorageError::NotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                StorageError::Conflict(info.constraint_name().unwrap_or("unique").to_owned())
+            }
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::CheckViolation,
+                info,
+            ) => StorageError::Rule(info.constraint_name().unwrap_or("constraint").to_owned()),
+            other => StorageError::Database(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for StorageError {
+    fn from(err: diesel::r2d2::PoolError) -> Self {
+        StorageError::Unavailable(err)
+    }
+}

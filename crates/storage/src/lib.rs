@@ -1,0 +1,47 @@
+//! Abroad's PostgreSQL storage.
+//!
+//! Queries are synchronous diesel calls on a pooled connection; the API runs each
+//! of them inside `web::block`, so no actix worker ever waits on the database.
+//! Every write that changes a record also writes its audit entry in the same
+//! transaction.
+
+pub mod audit;
+pub mod countries;
+mod error;
+pub mod migrations;
+pub mod page;
+pub mod programmes;
+mod schema;
+#[cfg(feature = "test-support")]
+pub mod test_db;
+
+pub use diesel::PgConnection;
+use diesel::r2d2::{ConnectionManager, Pool as R2d2Pool, PooledConnection};
+use std::time::Duration;
+
+pub use audit::Actor;
+pub use error::StorageError;
+pub use page::{Cursor, CursorError, Page};
+
+/// The connection pool the service shares between its workers.
+pub type Pool = R2d2Pool<ConnectionManager<PgConnection>>;
+/// One connection taken from the [`Pool`].
+pub type Conn = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// Builds a pool without connecting yet, so `/ready` can report a database that is
+/// down instead of the process refusing to start.
+pub fn pool(database_url: &str, max_size: u32) -> Pool {
+    R2d2Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(0))
+        .connection_timeout(Duration::from_secs(5))
+        .build_unchecked(ConnectionManager::new(database_url))
+}
+
+/// Whether a PUT made a new record, changed an existing one, or found it as asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Created,
+    Updated,
+    Unchanged,
+}
