@@ -1,1 +1,13 @@
+//! Black-box tests of the whole service over HTTP, driven in process.
+//!
+//! Each test gets its own database cloned from a migrated template (see
+//! `abroad_storage::test_db`), so tests run in parallel without sharing state.
 
+mod support;
+
+mod audit;
+mod auth;
+mod countries;
+mod errors;
+mod operations;
+mod programmes;

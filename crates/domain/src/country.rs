@@ -1,6 +1,6 @@
 //! Countries and their travel advice.
 
-use crate::violation::{Violation, Violations, required_text};
+use crate::violation::{Violation, Violations, missing, required_text};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -81,6 +81,9 @@ impl TravelAdvice {
 
     /// Parses a field of a request, naming the field when the value is not an advice level.
     pub fn parse(field: &str, raw: &str) -> Result<Self, Violation> {
+        if raw.trim().is_empty() {
+            return Err(missing(field));
+        }
         raw.parse().map_err(|_| {
             Violation::new(
                 field,
@@ -157,6 +160,8 @@ mod tests {
         let err = CountryUpdate::parse(" ", "purple").unwrap_err();
         let codes: Vec<_> = err.iter().map(|v| (v.field.as_str(), v.code.as_str())).collect();
         assert_eq!(codes, [("name", "required"), ("advice", "invalid_advice")]);
+        let err = CountryUpdate::parse("Sweden", "").unwrap_err();
+        assert_eq!(err[0].code, "required");
         let ok = CountryUpdate::parse("Sweden", "yellow").unwrap();
         assert_eq!(ok.advice, TravelAdvice::Yellow);
     }

@@ -1,6 +1,6 @@
 //! Study programmes, faculties and study levels.
 
-use crate::violation::{Violation, Violations, required_text};
+use crate::violation::{Violation, Violations, missing, required_text};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -87,6 +87,9 @@ impl Level {
     }
 
     pub fn parse(field: &str, raw: &str) -> Result<Self, Violation> {
+        if raw.trim().is_empty() {
+            return Err(missing(field));
+        }
         raw.parse().map_err(|_| {
             Violation::new(
                 field,

@@ -53,6 +53,11 @@ impl Violations {
     }
 }
 
+/// The violation for a required field left out or empty.
+pub fn missing(field: &str) -> Violation {
+    Violation::new(field, "required", format!("`{field}` is required"))
+}
+
 /// Checks a required free-text field: trimmed, not empty, at most `max` characters.
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Violation> {
     let trimmed = value.trim();

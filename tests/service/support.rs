@@ -1,0 +1,171 @@
+//! `TestApp`: the real app on a private database, with request and token helpers.
+
+use abroad_api::app::{self, Services};
+use abroad_api::auth::{self, Claims, Verifier};
+use abroad_api::settings::{JwtSettings, Settings};
+use abroad_storage::test_db::TestDb;
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::test::{self, TestRequest};
+use actix_web::web::Bytes;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub const SECRET: &str = "test-secret-for-the-abroad-suite-0123456789";
+
+/// The settings the suite signs and checks tokens with.
+pub fn jwt_settings() -> JwtSettings {
+    Settings::from_source(&HashMap::from([("ABROAD_JWT_SECRET", SECRET)])).expect("test settings").jwt
+}
+
+pub fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs()
+}
+
+/// Claims a token of the given role would carry, valid for an hour.
+pub fn claims(role: &str, sub: &str) -> Claims {
+    let jwt = jwt_settings();
+    Claims {
+        sub: sub.to_owned(),
+        role: role.to_owned(),
+        programmes: Vec::new(),
+        faculty: None,
+        name: None,
+        email: None,
+        iss: jwt.issuer,
+        aud: jwt.audience,
+        exp: now() + 3600,
+        iat: Some(now()),
+    }
+}
+
+pub fn sign(claims: &Claims) -> String {
+    auth::sign(&jwt_settings(), claims).expect("sign")
+}
+
+pub fn token(role: &str, sub: &str) -> String {
+    sign(&claims(role, sub))
+}
+
+pub fn coordinator() -> String {
+    token("coordinator", "office-1")
+}
+
+pub fn student() -> String {
+    token("student", "s1000001")
+}
+
+/// A faculty coordinator's token.
+pub fn faculty_coordinator(faculty: &str) -> String {
+    let mut c = claims("coordinator", &format!("office-{faculty}"));
+    c.faculty = Some(faculty.to_owned());
+    sign(&c)
+}
+
+/// The app with its own database.
+pub struct TestApp {
+    pub db: TestDb,
+    services: Services,
+}
+
+impl TestApp {
+    pub fn new() -> Self {
+        let db = TestDb::new();
+        let pool = abroad_storage::pool(db.url(), 4);
+        Self::with_pool(db, pool, &jwt_settings())
+    }
+
+    /// The app with another token configuration (e.g. an EdDSA public key).
+    pub fn with_jwt(jwt: &JwtSettings) -> Self {
+        let db = TestDb::new();
+        let pool = abroad_storage::pool(db.url(), 4);
+        Self::with_pool(db, pool, jwt)
+    }
+
+    pub fn with_pool(db: TestDb, pool: abroad_storage::Pool, jwt: &JwtSettings) -> Self {
+        let verifier = Verifier::new(jwt).expect("verifier");
+        Self { db, services: Services::new(pool, verifier, 64 * 1024) }
+    }
+
+    pub async fn send(&self, request: TestRequest) -> Response {
+        let service = test::init_service(app::build(self.services.clone())).await;
+        let response = test::call_service(&service, request.to_request()).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = test::read_body(response).await;
+        Response { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.send(with_token(TestRequest::get().uri(path), token)).await
+    }
+
+    pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        let request = TestRequest::put()
+            .uri(path)
+            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .set_payload(body.to_string());
+        self.send(with_token(request, token)).await
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>) -> Response {
+        self.send(with_token(TestRequest::default().method(method).uri(path), token)).await
+    }
+}
+
+pub fn with_token(request: TestRequest, token: Option<&str>) -> TestRequest {
+    match token {
+        Some(token) => request.insert_header((header::AUTHORIZATION, format!("Bearer {token}"))),
+        None => request,
+    }
+}
+
+/// A finished response, body read.
+#[derive(Debug)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: header::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem+json answer with this status and returns its body.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", String::from_utf8_lossy(&self.body));
+        assert_eq!(self.header("content-type"), Some("application/problem+json"));
+        let body = self.json();
+        assert_eq!(body["status"], status);
+        assert!(body["type"].as_str().is_some_and(|t| t.starts_with("urn:abroad:problem:")), "{body}");
+        assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
+        body
+    }
+
+    /// The `(field, code)` of every violation listed in a problem body.
+    pub fn violations(&self) -> Vec<(String, String)> {
+        self.json()["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| (e["field"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[track_caller]
+    pub fn ok(&self) -> Value {
+        assert!(self.status.is_success(), "{}: {}", self.status, String::from_utf8_lossy(&self.body));
+        self.json()
+    }
+}
