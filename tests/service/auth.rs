@@ -15,8 +15,12 @@ fn sweden() -> serde_json::Value {
 
 /// Signs arbitrary claims (missing or extra ones) with the suite's secret.
 fn sign_raw(claims: &serde_json::Value, algorithm: Algorithm) -> String {
-    jsonwebtoken::encode(&Header::new(algorithm), claims, &EncodingKey::from_secret(support::SECRET.as_bytes()))
-        .expect("sign")
+    jsonwebtoken::encode(
+        &Header::new(algorithm),
+        claims,
+        &EncodingKey::from_secret(support::SECRET.as_bytes()),
+    )
+    .expect("sign")
 }
 
 fn raw_claims() -> serde_json::Value {
@@ -26,7 +30,12 @@ fn raw_claims() -> serde_json::Value {
 async fn assert_rejected(app: &TestApp, token: &str, why: &str) {
     let response = app.get(SE, Some(token)).await;
     let body = response.problem(401);
-    assert!(response.header("www-authenticate").is_some_and(|h| h.starts_with("Bearer")), "{why}");
+    assert!(
+        response
+            .header("www-authenticate")
+            .is_some_and(|h| h.starts_with("Bearer")),
+        "{why}"
+    );
     assert!(!body["detail"].as_str().unwrap_or("").is_empty(), "{why}");
 }
 
@@ -35,7 +44,9 @@ async fn a_missing_or_malformed_authorization_header_is_401() {
     let app = TestApp::new();
     app.get(SE, None).await.problem(401);
     for header in ["Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Token abc"] {
-        let request = actix_web::test::TestRequest::get().uri(SE).insert_header(("authorization", header));
+        let request = actix_web::test::TestRequest::get()
+            .uri(SE)
+            .insert_header(("authorization", header));
         app.send(request).await.problem(401);
     }
     assert_rejected(&app, "not.a.jwt", "garbage").await;
@@ -47,8 +58,12 @@ async fn each_forged_or_stale_token_is_401() {
     let app = TestApp::new();
 
     // Signed with another key.
-    let other = JwtSettings { secret: Some(Secret::new("another-secret-another-secret-0123456789")), ..support::jwt_settings() };
-    let wrong_key = abroad_api::auth::sign(&other, &claims("coordinator", "office-1")).expect("sign");
+    let other = JwtSettings {
+        secret: Some(Secret::new("another-secret-another-secret-0123456789")),
+        ..support::jwt_settings()
+    };
+    let wrong_key =
+        abroad_api::auth::sign(&other, &claims("coordinator", "office-1")).expect("sign");
     assert_rejected(&app, &wrong_key, "wrong key").await;
 
     // `alg: none`, no signature.
@@ -85,7 +100,8 @@ async fn each_forged_or_stale_token_is_401() {
     // A signature tampered with after signing: the role raised to coordinator.
     let honest = support::token("student", "s1");
     let mut parts: Vec<String> = honest.split('.').map(str::to_owned).collect();
-    let mut body: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).expect("b64")).expect("json");
+    let mut body: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).expect("b64")).expect("json");
     body["role"] = json!("coordinator");
     parts[1] = URL_SAFE_NO_PAD.encode(body.to_string());
     assert_rejected(&app, &parts.join("."), "tampered").await;
@@ -105,17 +121,28 @@ async fn an_audience_list_naming_this_service_is_accepted() {
     let app = TestApp::new();
     let mut c = raw_claims();
     c["aud"] = json!(["portal", "abroad-api"]);
-    app.get(SE, Some(&sign_raw(&c, Algorithm::HS256))).await.problem(404);
+    app.get(SE, Some(&sign_raw(&c, Algorithm::HS256)))
+        .await
+        .problem(404);
 }
 
 #[actix_web::test]
 async fn roles_that_may_never_change_countries_get_403() {
     let app = TestApp::new();
-    app.put_json(SE, Some(&student()), &sweden()).await.problem(403);
+    app.put_json(SE, Some(&student()), &sweden())
+        .await
+        .problem(403);
     let mut programme = claims("programme", "bms-contact");
     programme.programmes = vec!["BMS".to_owned()];
-    app.put_json(SE, Some(&sign(&programme)), &sweden()).await.problem(403);
-    assert_eq!(app.put_json(SE, Some(&coordinator()), &sweden()).await.status, 201);
+    app.put_json(SE, Some(&sign(&programme)), &sweden())
+        .await
+        .problem(403);
+    assert_eq!(
+        app.put_json(SE, Some(&coordinator()), &sweden())
+            .await
+            .status,
+        201
+    );
 }
 
 fn eddsa_settings() -> JwtSettings {

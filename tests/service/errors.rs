@@ -9,19 +9,31 @@ use serde_json::json;
 #[actix_web::test]
 async fn unknown_paths_are_404_problems() {
     let app = TestApp::new();
-    for path in ["/nowhere", "/api/v1/nowhere", "/api/v1/countries/SE/extra", "/api/v2/countries"] {
+    for path in [
+        "/nowhere",
+        "/api/v1/nowhere",
+        "/api/v1/countries/SE/extra",
+        "/api/v2/countries",
+    ] {
         let body = app.get(path, Some(&coordinator())).await.problem(404);
-        assert!(body["detail"].as_str().unwrap_or("").contains(path), "{body}");
+        assert!(
+            body["detail"].as_str().unwrap_or("").contains(path),
+            "{body}"
+        );
     }
 }
 
 #[actix_web::test]
 async fn a_wrong_method_is_405_with_allow() {
     let app = TestApp::new();
-    let response = app.call(Method::DELETE, "/api/v1/countries/SE", Some(&coordinator())).await;
+    let response = app
+        .call(Method::DELETE, "/api/v1/countries/SE", Some(&coordinator()))
+        .await;
     response.problem(405);
     assert_eq!(response.header("allow"), Some("GET, PUT"));
-    let response = app.call(Method::POST, "/api/v1/countries", Some(&coordinator())).await;
+    let response = app
+        .call(Method::POST, "/api/v1/countries", Some(&coordinator()))
+        .await;
     response.problem(405);
     assert_eq!(response.header("allow"), Some("GET"));
     let response = app.call(Method::POST, "/health", None).await;
@@ -31,7 +43,10 @@ async fn a_wrong_method_is_405_with_allow() {
 
 fn put(path: &str, content_type: &str, body: impl Into<actix_web::web::Bytes>) -> TestRequest {
     with_token(
-        TestRequest::put().uri(path).insert_header(("content-type", content_type)).set_payload(body.into()),
+        TestRequest::put()
+            .uri(path)
+            .insert_header(("content-type", content_type))
+            .set_payload(body.into()),
         Some(&coordinator()),
     )
 }
@@ -40,39 +55,87 @@ fn put(path: &str, content_type: &str, body: impl Into<actix_web::web::Bytes>) -
 async fn a_body_over_the_limit_is_413() {
     let app = TestApp::new();
     let huge = format!(r#"{{"name":"{}","advice":"green"}}"#, "x".repeat(70 * 1024));
-    app.send(put("/api/v1/countries/SE", "application/json", huge)).await.problem(413);
+    app.send(put("/api/v1/countries/SE", "application/json", huge))
+        .await
+        .problem(413);
     // Nothing was written.
-    app.get("/api/v1/countries/SE", Some(&coordinator())).await.problem(404);
+    app.get("/api/v1/countries/SE", Some(&coordinator()))
+        .await
+        .problem(404);
 }
 
 #[actix_web::test]
 async fn a_body_that_is_not_json_is_415() {
     let app = TestApp::new();
-    let body = app.send(put("/api/v1/countries/SE", "text/plain", "name=Sweden")).await.problem(415);
-    assert!(body["detail"].as_str().unwrap_or("").contains("application/json"), "{body}");
-    let request = with_token(TestRequest::put().uri("/api/v1/countries/SE").set_payload("{}"), Some(&coordinator()));
+    let body = app
+        .send(put("/api/v1/countries/SE", "text/plain", "name=Sweden"))
+        .await
+        .problem(415);
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("application/json"),
+        "{body}"
+    );
+    let request = with_token(
+        TestRequest::put()
+            .uri("/api/v1/countries/SE")
+            .set_payload("{}"),
+        Some(&coordinator()),
+    );
     app.send(request).await.problem(415);
 }
 
 #[actix_web::test]
 async fn malformed_json_is_400() {
     let app = TestApp::new();
-    for body in [r#"{"name": "Sweden", "#, "", "[1, 2", r#"{"name":"Sweden","advice":"green"} trailing"#] {
-        app.send(put("/api/v1/countries/SE", "application/json", body)).await.problem(400);
+    for body in [
+        r#"{"name": "Sweden", "#,
+        "",
+        "[1, 2",
+        r#"{"name":"Sweden","advice":"green"} trailing"#,
+    ] {
+        app.send(put("/api/v1/countries/SE", "application/json", body))
+            .await
+            .problem(400);
     }
 }
 
 #[actix_web::test]
 async fn wrong_field_types_and_unknown_fields_are_400_naming_the_field() {
     let app = TestApp::new();
-    let response = app.put_json("/api/v1/countries/SE", Some(&coordinator()), &json!({"name": 5, "advice": "green"})).await;
+    let response = app
+        .put_json(
+            "/api/v1/countries/SE",
+            Some(&coordinator()),
+            &json!({"name": 5, "advice": "green"}),
+        )
+        .await;
     response.problem(400);
-    assert_eq!(response.violations(), [("name".to_owned(), "invalid_type".to_owned())]);
-    let response =
-        app.put_json("/api/v1/countries/SE", Some(&coordinator()), &json!({"name": "Sweden", "advise": "green"})).await;
+    assert_eq!(
+        response.violations(),
+        [("name".to_owned(), "invalid_type".to_owned())]
+    );
+    let response = app
+        .put_json(
+            "/api/v1/countries/SE",
+            Some(&coordinator()),
+            &json!({"name": "Sweden", "advise": "green"}),
+        )
+        .await;
     response.problem(400);
-    assert_eq!(response.violations(), [("advise".to_owned(), "unknown_field".to_owned())]);
-    let response = app.put_json("/api/v1/countries/SE", Some(&coordinator()), &json!("Sweden")).await;
+    assert_eq!(
+        response.violations(),
+        [("advise".to_owned(), "unknown_field".to_owned())]
+    );
+    let response = app
+        .put_json(
+            "/api/v1/countries/SE",
+            Some(&coordinator()),
+            &json!("Sweden"),
+        )
+        .await;
     response.problem(400);
 }
 
@@ -87,12 +150,20 @@ async fn bad_query_parameters_are_400_naming_them() {
         ("limit=ten", "limit"),
         ("cursor=not-a-cursor", "cursor"),
     ] {
-        let response = app.get(&format!("/api/v1/countries?{query}"), Some(&token)).await;
+        let response = app
+            .get(&format!("/api/v1/countries?{query}"), Some(&token))
+            .await;
         let body = response.problem(400);
         assert_eq!(response.violations()[0].0, field, "{query}: {body}");
     }
-    let body = app.get("/api/v1/countries?advise=red", Some(&token)).await.problem(400);
-    assert!(body["detail"].as_str().unwrap_or("").contains("advise"), "{body}");
+    let body = app
+        .get("/api/v1/countries?advise=red", Some(&token))
+        .await
+        .problem(400);
+    assert!(
+        body["detail"].as_str().unwrap_or("").contains("advise"),
+        "{body}"
+    );
 }
 
 #[actix_web::test]
@@ -102,7 +173,9 @@ async fn a_database_that_is_down_is_503_not_500() {
     let pool = abroad_storage::pool("postgres://nobody@127.0.0.1:1/none", 1);
     let app = TestApp::with_pool(db, pool, &jwt_settings());
     app.get("/ready", None).await.problem(503);
-    app.get("/api/v1/countries", Some(&coordinator())).await.problem(503);
+    app.get("/api/v1/countries", Some(&coordinator()))
+        .await
+        .problem(503);
     // Liveness does not depend on the database.
     assert_eq!(app.get("/health", None).await.status, 200);
 }

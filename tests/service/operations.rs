@@ -19,7 +19,10 @@ async fn ready_is_503_while_migrations_are_pending() {
     let mut conn = app.db.connect();
     migrations::revert_all(&mut conn).expect("revert");
     let body = app.get("/ready", None).await.problem(503);
-    assert!(body["detail"].as_str().unwrap_or("").contains("migrat"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap_or("").contains("migrat"),
+        "{body}"
+    );
 }
 
 #[test]
@@ -37,9 +40,21 @@ fn every_migration_reverts_and_applies_again() {
 #[actix_web::test]
 async fn a_request_id_is_kept_when_sane_and_made_otherwise() {
     let app = TestApp::new();
-    let given = app.send(TestRequest::get().uri("/health").insert_header(("x-request-id", "portal-42"))).await;
+    let given = app
+        .send(
+            TestRequest::get()
+                .uri("/health")
+                .insert_header(("x-request-id", "portal-42")),
+        )
+        .await;
     assert_eq!(given.header("x-request-id"), Some("portal-42"));
-    let forged = app.send(TestRequest::get().uri("/health").insert_header(("x-request-id", "a b\tc"))).await;
+    let forged = app
+        .send(
+            TestRequest::get()
+                .uri("/health")
+                .insert_header(("x-request-id", "a b\tc")),
+        )
+        .await;
     let made = forged.header("x-request-id").expect("made");
     assert!(uuid::Uuid::parse_str(made).is_ok(), "{made}");
     // Errors carry it too.
@@ -92,7 +107,10 @@ async fn each_request_logs_one_access_line_with_its_id_and_never_the_token() {
     assert!(access[0]["fields"]["latency_ms"].is_number());
     assert_eq!(access[0]["span"]["request_id"], "log-check-1");
     assert!(!logs.contains(&token), "the bearer token was logged");
-    assert!(!logs.to_lowercase().contains("authorization"), "a header was logged");
+    assert!(
+        !logs.to_lowercase().contains("authorization"),
+        "a header was logged"
+    );
 }
 
 #[actix_web::test]

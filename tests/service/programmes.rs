@@ -10,10 +10,15 @@ fn bms() -> serde_json::Value {
 #[actix_web::test]
 async fn a_coordinator_creates_and_changes_a_programme() {
     let app = TestApp::new();
-    let created = app.put_json("/api/v1/programmes/BMS", Some(&coordinator()), &bms()).await;
+    let created = app
+        .put_json("/api/v1/programmes/BMS", Some(&coordinator()), &bms())
+        .await;
     assert_eq!(created.status, 201);
     assert_eq!(created.header("location"), Some("/api/v1/programmes/BMS"));
-    assert_eq!(created.json(), json!({"code": "BMS", "name": "Biomedical Sciences", "faculty": "LUMC", "level": "master"}));
+    assert_eq!(
+        created.json(),
+        json!({"code": "BMS", "name": "Biomedical Sciences", "faculty": "LUMC", "level": "master"})
+    );
     let changed = app
         .put_json(
             "/api/v1/programmes/BMS",
@@ -22,27 +27,49 @@ async fn a_coordinator_creates_and_changes_a_programme() {
         )
         .await;
     assert_eq!(changed.status, 200);
-    assert_eq!(app.get("/api/v1/programmes/BMS", Some(&student())).await.ok()["level"], "bachelor");
-    app.get("/api/v1/programmes/NOPE", Some(&student())).await.problem(404);
+    assert_eq!(
+        app.get("/api/v1/programmes/BMS", Some(&student()))
+            .await
+            .ok()["level"],
+        "bachelor"
+    );
+    app.get("/api/v1/programmes/NOPE", Some(&student()))
+        .await
+        .problem(404);
 }
 
 #[actix_web::test]
 async fn students_may_read_but_not_change_programmes() {
     let app = TestApp::new();
-    app.put_json("/api/v1/programmes/BMS", Some(&student()), &bms()).await.problem(403);
-    assert_eq!(app.get("/api/v1/programmes", Some(&student())).await.ok()["items"], json!([]));
+    app.put_json("/api/v1/programmes/BMS", Some(&student()), &bms())
+        .await
+        .problem(403);
+    assert_eq!(
+        app.get("/api/v1/programmes", Some(&student())).await.ok()["items"],
+        json!([])
+    );
 }
 
 #[actix_web::test]
 async fn every_violation_is_reported_at_once() {
     let app = TestApp::new();
     let response = app
-        .put_json("/api/v1/programmes/BMS", Some(&coordinator()), &json!({"name": " ", "faculty": "lumc", "level": "phd"}))
+        .put_json(
+            "/api/v1/programmes/BMS",
+            Some(&coordinator()),
+            &json!({"name": " ", "faculty": "lumc", "level": "phd"}),
+        )
         .await;
     response.problem(422);
     let fields: Vec<_> = response.violations().into_iter().map(|(f, _)| f).collect();
     assert_eq!(fields, ["name", "faculty", "level"]);
-    app.put_json("/api/v1/programmes/bad%20code", Some(&coordinator()), &bms()).await.problem(400);
+    app.put_json(
+        "/api/v1/programmes/bad%20code",
+        Some(&coordinator()),
+        &bms(),
+    )
+    .await
+    .problem(400);
 }
 
 #[actix_web::test]
@@ -50,31 +77,95 @@ async fn a_faculty_coordinator_keeps_to_its_faculty() {
     let app = TestApp::new();
     let law = faculty_coordinator("LAW");
     // Creating for another faculty is refused, naming the field.
-    let response = app.put_json("/api/v1/programmes/BMS", Some(&law), &bms()).await;
+    let response = app
+        .put_json("/api/v1/programmes/BMS", Some(&law), &bms())
+        .await;
     response.problem(422);
-    assert_eq!(response.violations(), [("faculty".to_owned(), "outside_your_faculty".to_owned())]);
+    assert_eq!(
+        response.violations(),
+        [("faculty".to_owned(), "outside_your_faculty".to_owned())]
+    );
     // Another faculty's programme cannot be taken over: it is not there for this caller.
-    assert_eq!(app.put_json("/api/v1/programmes/BMS", Some(&coordinator()), &bms()).await.status, 201);
+    assert_eq!(
+        app.put_json("/api/v1/programmes/BMS", Some(&coordinator()), &bms())
+            .await
+            .status,
+        201
+    );
     let takeover = json!({"name": "Mine now", "faculty": "LAW", "level": "master"});
-    app.put_json("/api/v1/programmes/BMS", Some(&law), &takeover).await.problem(404);
-    assert_eq!(app.get("/api/v1/programmes/BMS", Some(&law)).await.ok()["faculty"], "LUMC");
+    app.put_json("/api/v1/programmes/BMS", Some(&law), &takeover)
+        .await
+        .problem(404);
+    assert_eq!(
+        app.get("/api/v1/programmes/BMS", Some(&law)).await.ok()["faculty"],
+        "LUMC"
+    );
     // Its own faculty's programmes it manages.
     let llm = json!({"name": "Law (LLM)", "faculty": "LAW", "level": "master"});
-    assert_eq!(app.put_json("/api/v1/programmes/LLM", Some(&law), &llm).await.status, 201);
+    assert_eq!(
+        app.put_json("/api/v1/programmes/LLM", Some(&law), &llm)
+            .await
+            .status,
+        201
+    );
 }
 
 #[actix_web::test]
 async fn the_list_filters_by_faculty_and_level() {
     let app = TestApp::new();
-    for (code, faculty, level) in [("BMS", "LUMC", "master"), ("MED", "LUMC", "bachelor"), ("LAW", "LAW", "bachelor")] {
+    for (code, faculty, level) in [
+        ("BMS", "LUMC", "master"),
+        ("MED", "LUMC", "bachelor"),
+        ("LAW", "LAW", "bachelor"),
+    ] {
         let body = json!({"name": code, "faculty": faculty, "level": level});
-        assert_eq!(app.put_json(&format!("/api/v1/programmes/{code}"), Some(&coordinator()), &body).await.status, 201);
+        assert_eq!(
+            app.put_json(
+                &format!("/api/v1/programmes/{code}"),
+                Some(&coordinator()),
+                &body
+            )
+            .await
+            .status,
+            201
+        );
     }
     let codes = |v: serde_json::Value| -> Vec<String> {
-        v["items"].as_array().expect("items").iter().map(|p| p["code"].as_str().expect("code").to_owned()).collect()
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|p| p["code"].as_str().expect("code").to_owned())
+            .collect()
     };
-    assert_eq!(codes(app.get("/api/v1/programmes?faculty=LUMC", Some(&student())).await.ok()), ["BMS", "MED"]);
-    assert_eq!(codes(app.get("/api/v1/programmes?level=bachelor", Some(&student())).await.ok()), ["LAW", "MED"]);
-    assert_eq!(codes(app.get("/api/v1/programmes?faculty=LUMC&level=master", Some(&student())).await.ok()), ["BMS"]);
-    app.get("/api/v1/programmes?level=phd", Some(&student())).await.problem(400);
+    assert_eq!(
+        codes(
+            app.get("/api/v1/programmes?faculty=LUMC", Some(&student()))
+                .await
+                .ok()
+        ),
+        ["BMS", "MED"]
+    );
+    assert_eq!(
+        codes(
+            app.get("/api/v1/programmes?level=bachelor", Some(&student()))
+                .await
+                .ok()
+        ),
+        ["LAW", "MED"]
+    );
+    assert_eq!(
+        codes(
+            app.get(
+                "/api/v1/programmes?faculty=LUMC&level=master",
+                Some(&student())
+            )
+            .await
+            .ok()
+        ),
+        ["BMS"]
+    );
+    app.get("/api/v1/programmes?level=phd", Some(&student()))
+        .await
+        .problem(400);
 }

@@ -15,11 +15,16 @@ pub const SECRET: &str = "test-secret-for-the-abroad-suite-0123456789";
 
 /// The settings the suite signs and checks tokens with.
 pub fn jwt_settings() -> JwtSettings {
-    Settings::from_source(&HashMap::from([("ABROAD_JWT_SECRET", SECRET)])).expect("test settings").jwt
+    Settings::from_source(&HashMap::from([("ABROAD_JWT_SECRET", SECRET)]))
+        .expect("test settings")
+        .jwt
 }
 
 pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
 }
 
 /// Claims a token of the given role would carry, valid for an hour.
@@ -84,7 +89,10 @@ impl TestApp {
 
     pub fn with_pool(db: TestDb, pool: abroad_storage::Pool, jwt: &JwtSettings) -> Self {
         let verifier = Verifier::new(jwt).expect("verifier");
-        Self { db, services: Services::new(pool, verifier, 64 * 1024) }
+        Self {
+            db,
+            services: Services::new(pool, verifier, 64 * 1024),
+        }
     }
 
     pub async fn send(&self, request: TestRequest) -> Response {
@@ -93,11 +101,16 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let body = test::read_body(response).await;
-        Response { status, headers, body }
+        Response {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
-        self.send(with_token(TestRequest::get().uri(path), token)).await
+        self.send(with_token(TestRequest::get().uri(path), token))
+            .await
     }
 
     pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
@@ -109,7 +122,11 @@ impl TestApp {
     }
 
     pub async fn call(&self, method: Method, path: &str, token: Option<&str>) -> Response {
-        self.send(with_token(TestRequest::default().method(method).uri(path), token)).await
+        self.send(with_token(
+            TestRequest::default().method(method).uri(path),
+            token,
+        ))
+        .await
     }
 }
 
@@ -141,12 +158,28 @@ impl Response {
     /// Asserts a problem+json answer with this status and returns its body.
     #[track_caller]
     pub fn problem(&self, status: u16) -> Value {
-        assert_eq!(self.status.as_u16(), status, "body: {}", String::from_utf8_lossy(&self.body));
-        assert_eq!(self.header("content-type"), Some("application/problem+json"));
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json")
+        );
         let body = self.json();
         assert_eq!(body["status"], status);
-        assert!(body["type"].as_str().is_some_and(|t| t.starts_with("urn:abroad:problem:")), "{body}");
-        assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
+        assert!(
+            body["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("urn:abroad:problem:")),
+            "{body}"
+        );
+        assert!(
+            body["title"].is_string() && body["detail"].is_string(),
+            "{body}"
+        );
         body
     }
 
@@ -157,7 +190,12 @@ impl Response {
             .map(|errors| {
                 errors
                     .iter()
-                    .map(|e| (e["field"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned()))
+                    .map(|e| {
+                        (
+                            e["field"].as_str().unwrap_or("").to_owned(),
+                            e["code"].as_str().unwrap_or("").to_owned(),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -165,7 +203,12 @@ impl Response {
 
     #[track_caller]
     pub fn ok(&self) -> Value {
-        assert!(self.status.is_success(), "{}: {}", self.status, String::from_utf8_lossy(&self.body));
+        assert!(
+            self.status.is_success(),
+            "{}: {}",
+            self.status,
+            String::from_utf8_lossy(&self.body)
+        );
         self.json()
     }
 }

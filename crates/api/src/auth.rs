@@ -67,7 +67,9 @@ pub struct Verifier {
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Verifier").field("algorithms", &self.validation.algorithms).finish_non_exhaustive()
+        f.debug_struct("Verifier")
+            .field("algorithms", &self.validation.algorithms)
+            .finish_non_exhaustive()
     }
 }
 
@@ -80,11 +82,17 @@ impl Verifier {
     pub fn new(jwt: &JwtSettings) -> Result<Self, KeyError> {
         let key = match jwt.algorithm {
             Algorithm::HS256 => {
-                let secret = jwt.secret.as_ref().ok_or_else(|| KeyError("no ABROAD_JWT_SECRET".to_owned()))?;
+                let secret = jwt
+                    .secret
+                    .as_ref()
+                    .ok_or_else(|| KeyError("no ABROAD_JWT_SECRET".to_owned()))?;
                 DecodingKey::from_secret(secret.expose().as_bytes())
             }
             alg => {
-                let pem = jwt.public_key_pem.as_deref().ok_or_else(|| KeyError("no ABROAD_JWT_PUBLIC_KEY".to_owned()))?;
+                let pem = jwt
+                    .public_key_pem
+                    .as_deref()
+                    .ok_or_else(|| KeyError("no ABROAD_JWT_PUBLIC_KEY".to_owned()))?;
                 let pem = pem.as_bytes();
                 match alg {
                     Algorithm::RS256 => DecodingKey::from_rsa_pem(pem),
@@ -102,32 +110,48 @@ impl Verifier {
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_exp = true;
         validation.validate_nbf = true;
-        Ok(Self { key: Arc::new(key), validation: Arc::new(validation) })
+        Ok(Self {
+            key: Arc::new(key),
+            validation: Arc::new(validation),
+        })
     }
 
     /// Decodes and checks a token; the error says what is wrong in terms a client can act on.
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
-        let data = jsonwebtoken::decode::<TokenClaims>(token, &self.key, &self.validation).map_err(|e| {
-            let why = match e.kind() {
-                ErrorKind::ExpiredSignature => "the token has expired",
-                ErrorKind::ImmatureSignature => "the token is not valid yet",
-                ErrorKind::InvalidIssuer => "the token's issuer (`iss`) is not accepted here",
-                ErrorKind::InvalidAudience => "the token's audience (`aud`) is not this service",
-                ErrorKind::InvalidSignature => "the token's signature does not match",
-                ErrorKind::InvalidAlgorithm => "the token is signed with an algorithm this service does not accept",
-                ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim (exp, iss, aud, sub)",
-                ErrorKind::Json(_) => "the token's claims are malformed (sub, role, exp, iss, aud are required)",
-                _ => "the token is malformed",
-            };
-            ApiError::Unauthorized(why.to_owned())
-        })?;
+        let data = jsonwebtoken::decode::<TokenClaims>(token, &self.key, &self.validation)
+            .map_err(|e| {
+                let why = match e.kind() {
+                    ErrorKind::ExpiredSignature => "the token has expired",
+                    ErrorKind::ImmatureSignature => "the token is not valid yet",
+                    ErrorKind::InvalidIssuer => "the token's issuer (`iss`) is not accepted here",
+                    ErrorKind::InvalidAudience => {
+                        "the token's audience (`aud`) is not this service"
+                    }
+                    ErrorKind::InvalidSignature => "the token's signature does not match",
+                    ErrorKind::InvalidAlgorithm => {
+                        "the token is signed with an algorithm this service does not accept"
+                    }
+                    ErrorKind::MissingRequiredClaim(_) => {
+                        "the token lacks a required claim (exp, iss, aud, sub)"
+                    }
+                    ErrorKind::Json(_) => {
+                        "the token's claims are malformed (sub, role, exp, iss, aud are required)"
+                    }
+                    _ => "the token is malformed",
+                };
+                ApiError::Unauthorized(why.to_owned())
+            })?;
         let claims = data.claims;
-        let role = claims
-            .role
-            .parse::<Role>()
-            .map_err(|_| ApiError::Unauthorized(format!("the token's role `{}` is not known here", claims.role)))?;
+        let role = claims.role.parse::<Role>().map_err(|_| {
+            ApiError::Unauthorized(format!(
+                "the token's role `{}` is not known here",
+                claims.role
+            ))
+        })?;
         if claims.sub.trim().is_empty() {
-            return Err(ApiError::Unauthorized("the token's subject (`sub`) is empty".to_owned()));
+            return Err(ApiError::Unauthorized(
+                "the token's subject (`sub`) is empty".to_owned(),
+            ));
         }
         Ok(Caller {
             sub: claims.sub,
@@ -145,14 +169,18 @@ impl Verifier {
 pub fn sign(jwt: &JwtSettings, claims: &Claims) -> Result<String, KeyError> {
     let key = match jwt.algorithm {
         Algorithm::HS256 => {
-            let secret = jwt.secret.as_ref().ok_or_else(|| KeyError("no ABROAD_JWT_SECRET".to_owned()))?;
+            let secret = jwt
+                .secret
+                .as_ref()
+                .ok_or_else(|| KeyError("no ABROAD_JWT_SECRET".to_owned()))?;
             EncodingKey::from_secret(secret.expose().as_bytes())
         }
         alg => {
-            let pem = jwt
-                .private_key_pem
-                .as_ref()
-                .ok_or_else(|| KeyError("signing with an asymmetric algorithm needs ABROAD_JWT_PRIVATE_KEY".to_owned()))?;
+            let pem = jwt.private_key_pem.as_ref().ok_or_else(|| {
+                KeyError(
+                    "signing with an asymmetric algorithm needs ABROAD_JWT_PRIVATE_KEY".to_owned(),
+                )
+            })?;
             let pem = pem.expose().as_bytes();
             match alg {
                 Algorithm::RS256 => EncodingKey::from_rsa_pem(pem),
@@ -163,7 +191,8 @@ pub fn sign(jwt: &JwtSettings, claims: &Claims) -> Result<String, KeyError> {
             .map_err(|e| KeyError(e.to_string()))?
         }
     };
-    jsonwebtoken::encode(&Header::new(jwt.algorithm), claims, &key).map_err(|e| KeyError(e.to_string()))
+    jsonwebtoken::encode(&Header::new(jwt.algorithm), claims, &key)
+        .map_err(|e| KeyError(e.to_string()))
 }
 
 /// The authenticated caller of an `/api/v1` route.
@@ -197,7 +226,11 @@ impl Caller {
 
     /// Who the audit log says made a change.
     pub fn actor(&self) -> Actor {
-        Actor { sub: self.sub.clone(), role: self.role.as_str().to_owned(), request_id: self.request_id.clone() }
+        Actor {
+            sub: self.sub.clone(),
+            role: self.role.as_str().to_owned(),
+            request_id: self.request_id.clone(),
+        }
     }
 }
 
@@ -222,10 +255,15 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     let token = header
         .to_str()
         .ok()
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".to_owned()))?;
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".to_owned())
+        })?;
     let mut caller = verifier.verify(token)?;
     caller.request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
     Ok(caller)

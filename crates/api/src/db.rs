@@ -1,9 +1,9 @@
 //! Running diesel's blocking queries off the actix workers.
 
 use crate::error::ApiError;
+use abroad_storage::PgConnection;
 use abroad_storage::{Pool, StorageError};
 use actix_web::web;
-use abroad_storage::PgConnection;
 
 /// Takes a connection and runs `query` on the blocking thread pool: neither waiting
 /// for a connection nor the query itself ever holds up an actix worker.

@@ -33,7 +33,10 @@ pub struct Problem {
 pub enum ApiError {
     /// The body or query is malformed; `errors` names the offending fields when known.
     #[error("bad request: {detail}")]
-    BadRequest { detail: String, errors: Vec<Violation> },
+    BadRequest {
+        detail: String,
+        errors: Vec<Violation>,
+    },
     #[error("unauthorized: {0}")]
     Unauthorized(String),
     #[error("forbidden: {0}")]
@@ -60,13 +63,19 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        ApiError::BadRequest { detail: detail.into(), errors: Vec::new() }
+        ApiError::BadRequest {
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
     }
 
     /// A malformed query parameter, named so the client knows what to fix.
     pub fn bad_parameter(violation: Violation) -> Self {
         ApiError::BadRequest {
-            detail: format!("query parameter `{}`: {}", violation.field, violation.message),
+            detail: format!(
+                "query parameter `{}`: {}",
+                violation.field, violation.message
+            ),
             errors: vec![violation],
         }
     }
@@ -93,7 +102,9 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             ApiError::Conflict(_) => ("conflict", "Conflicts with the current state"),
             ApiError::PayloadTooLarge(_) => ("payload-too-large", "The body is too large"),
-            ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported content type"),
+            ApiError::UnsupportedMediaType(_) => {
+                ("unsupported-media-type", "Unsupported content type")
+            }
             ApiError::Unprocessable(_) => ("validation", "The request breaks one or more rules"),
             ApiError::Unavailable(_) => ("unavailable", "The service is not available right now"),
             ApiError::Internal => ("internal", "Internal error"),
@@ -113,15 +124,20 @@ impl ApiError {
             | ApiError::Unavailable(d) => (d.clone(), Vec::new()),
             ApiError::MethodNotAllowed { allow } => {
                 let allowed: Vec<_> = allow.iter().map(Method::as_str).collect();
-                (format!("this path allows {}", allowed.join(", ")), Vec::new())
+                (
+                    format!("this path allows {}", allowed.join(", ")),
+                    Vec::new(),
+                )
             }
             ApiError::Unprocessable(errors) => {
                 let fields: Vec<_> = errors.iter().map(|e| e.message.as_str()).collect();
                 (fields.join("; "), errors.clone())
             }
-            ApiError::Internal => {
-                ("something went wrong on our side; quote the X-Request-Id header when reporting it".to_owned(), Vec::new())
-            }
+            ApiError::Internal => (
+                "something went wrong on our side; quote the X-Request-Id header when reporting it"
+                    .to_owned(),
+                Vec::new(),
+            ),
         };
         Problem {
             kind: format!("urn:abroad:problem:{slug}"),
@@ -155,7 +171,10 @@ impl ResponseError for ApiError {
         response.content_type("application/problem+json");
         match self {
             ApiError::Unauthorized(_) => {
-                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"abroad\", error=\"invalid_token\""));
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    "Bearer realm=\"abroad\", error=\"invalid_token\"",
+                ));
             }
             ApiError::MethodNotAllowed { allow } => {
                 response.insert_header(header::Allow(allow.clone()));
@@ -171,9 +190,9 @@ impl From<StorageError> for ApiError {
     fn from(err: StorageError) -> Self {
         match err {
             StorageError::NotFound => ApiError::NotFound("no such record".to_owned()),
-            StorageError::Conflict(constraint) => {
-                ApiError::Conflict(format!("this conflicts with an existing record ({constraint})"))
-            }
+            StorageError::Conflict(constraint) => ApiError::Conflict(format!(
+                "this conflicts with an existing record ({constraint})"
+            )),
             StorageError::Rule(constraint) => ApiError::Unprocessable(vec![Violation::new(
                 "",
                 "database_rule",

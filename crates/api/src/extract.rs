@@ -27,7 +27,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req.app_data::<JsonLimit>().map_or(64 * 1024, |l| l.0);
-        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let declared_length = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -38,16 +42,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             if !is_json(content_type.as_deref()) {
                 return Err(ApiError::UnsupportedMediaType(format!(
                     "send the body as `Content-Type: application/json` (got {})",
-                    content_type.as_deref().map_or("none".to_owned(), |c| format!("`{c}`"))
+                    content_type
+                        .as_deref()
+                        .map_or("none".to_owned(), |c| format!("`{c}`"))
                 )));
             }
-            let too_large = || ApiError::PayloadTooLarge(format!("a JSON body may be at most {limit} bytes"));
+            let too_large =
+                || ApiError::PayloadTooLarge(format!("a JSON body may be at most {limit} bytes"));
             if declared_length.is_some_and(|n| n > limit) {
                 return Err(too_large());
             }
             let mut body = BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("the body could not be read: {e}")))?;
+                let chunk = chunk.map_err(|e| {
+                    ApiError::bad_request(format!("the body could not be read: {e}"))
+                })?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large());
                 }
@@ -59,15 +68,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 }
 
 fn is_json(content_type: Option<&str>) -> bool {
-    let Some(essence) = content_type.and_then(|c| c.split(';').next()) else { return false };
+    let Some(essence) = content_type.and_then(|c| c.split(';').next()) else {
+        return false;
+    };
     let essence = essence.trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Parses JSON, naming the field that has the wrong type or an unknown name.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("the body is empty; send a JSON object"));
+        return Err(ApiError::bad_request(
+            "the body is empty; send a JSON object",
+        ));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
@@ -78,7 +92,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         } else {
             let field = if path == "." { String::new() } else { path };
             let message = inner.to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_owned();
             let code = if message.starts_with("unknown field") {
                 "unknown_field"
             } else if message.starts_with("missing field") {
@@ -87,14 +105,18 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
                 "invalid_type"
             };
             ApiError::BadRequest {
-                detail: if field.is_empty() { message.clone() } else { format!("`{field}`: {message}") },
+                detail: if field.is_empty() {
+                    message.clone()
+                } else {
+                    format!("`{field}`: {message}")
+                },
                 errors: vec![Violation::new(field, code, message)],
             }
         }
     })?;
-    deserializer
-        .end()
-        .map_err(|e| ApiError::bad_request(format!("the body has something after its JSON value: {e}")))?;
+    deserializer.end().map_err(|e| {
+        ApiError::bad_request(format!("the body has something after its JSON value: {e}"))
+    })?;
     Ok(value)
 }
 
@@ -109,18 +131,30 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
     pub fn parse(limit: Option<&str>, cursor: Option<&str>) -> Result<Self, ApiError> {
         let limit = match limit {
             None => DEFAULT_LIMIT,
-            Some(raw) => raw.trim().parse::<i64>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
-                ApiError::bad_parameter(Violation::new(
-                    "limit",
-                    "invalid_limit",
-                    format!("`{raw}` is not a page size; use a whole number from 1 to {MAX_LIMIT}"),
-                ))
-            })?,
+            Some(raw) => raw
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(Violation::new(
+                        "limit",
+                        "invalid_limit",
+                        format!(
+                            "`{raw}` is not a page size; use a whole number from 1 to {MAX_LIMIT}"
+                        ),
+                    ))
+                })?,
         };
         let after = cursor
             .map(|raw| {
-                Cursor::decode(raw)
-                    .map_err(|e| ApiError::bad_parameter(Violation::new("cursor", "invalid_cursor", e.to_string())))
+                Cursor::decode(raw).map_err(|e| {
+                    ApiError::bad_parameter(Violation::new(
+                        "cursor",
+                        "invalid_cursor",
+                        e.to_string(),
+                    ))
+                })
             })
             .transpose()?;
         Ok(Self { limit, after })
@@ -128,9 +162,14 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
 }
 
 /// Turns a query string that does not fit the endpoint's parameters into a 400.
-pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
     let message = err.to_string();
-    let message = message.trim_start_matches("Query deserialize error: ").to_owned();
+    let message = message
+        .trim_start_matches("Query deserialize error: ")
+        .to_owned();
     ApiError::BadRequest {
         detail: format!("the query string does not fit this endpoint: {message}"),
         errors: vec![Violation::new("", "invalid_query", message)],
@@ -164,23 +203,37 @@ mod tests {
 
     fn field_of(body: &str) -> String {
         match parse_json::<Body>(body.as_bytes()).unwrap_err() {
-            ApiError::BadRequest { errors, .. } => errors.first().map(|e| e.field.clone()).unwrap_or_default(),
+            ApiError::BadRequest { errors, .. } => {
+                errors.first().map(|e| e.field.clone()).unwrap_or_default()
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
 
     #[test]
     fn wrong_types_name_their_field() {
-        assert_eq!(field_of(r#"{"name":"x","items":[{"places":1},{"places":"two"}]}"#), "items[1].places");
+        assert_eq!(
+            field_of(r#"{"name":"x","items":[{"places":1},{"places":"two"}]}"#),
+            "items[1].places"
+        );
         assert_eq!(field_of(r#"{"name":"x","items":[],"extra":1}"#), "extra");
         assert_eq!(field_of(r#"{"name":"x"}"#), "");
     }
 
     #[test]
     fn malformed_json_and_trailing_garbage_are_bad_requests() {
-        assert!(matches!(parse_json::<Body>(b"{\"name\":"), Err(ApiError::BadRequest { .. })));
-        assert!(matches!(parse_json::<Body>(br#"{"name":"x","items":[]} x"#), Err(ApiError::BadRequest { .. })));
-        assert!(matches!(parse_json::<Body>(b"  "), Err(ApiError::BadRequest { .. })));
+        assert!(matches!(
+            parse_json::<Body>(b"{\"name\":"),
+            Err(ApiError::BadRequest { .. })
+        ));
+        assert!(matches!(
+            parse_json::<Body>(br#"{"name":"x","items":[]} x"#),
+            Err(ApiError::BadRequest { .. })
+        ));
+        assert!(matches!(
+            parse_json::<Body>(b"  "),
+            Err(ApiError::BadRequest { .. })
+        ));
     }
 
     #[test]
@@ -194,10 +247,21 @@ mod tests {
 
     #[test]
     fn page_requests_are_bounded() {
-        assert_eq!(PageRequest::<String>::parse(None, None).unwrap().limit, DEFAULT_LIMIT);
-        assert_eq!(PageRequest::<String>::parse(Some("500"), None).unwrap().limit, 500);
+        assert_eq!(
+            PageRequest::<String>::parse(None, None).unwrap().limit,
+            DEFAULT_LIMIT
+        );
+        assert_eq!(
+            PageRequest::<String>::parse(Some("500"), None)
+                .unwrap()
+                .limit,
+            500
+        );
         for bad in ["0", "501", "-1", "ten"] {
-            assert!(PageRequest::<String>::parse(Some(bad), None).is_err(), "{bad}");
+            assert!(
+                PageRequest::<String>::parse(Some(bad), None).is_err(),
+                "{bad}"
+            );
         }
         assert!(PageRequest::<String>::parse(None, Some("%%%")).is_err());
     }

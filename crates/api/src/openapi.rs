@@ -50,8 +50,11 @@ impl Modify for BearerAuth {
 
 /// The document as the running service describes itself.
 pub fn document() -> Document {
-    let (_, document) =
-        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::routes::configure).split_for_parts();
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
     document
 }
 
@@ -83,7 +86,11 @@ impl RouteTable {
                     .trim_matches('/')
                     .split('/')
                     .map(|s| {
-                        if s.starts_with('{') { Segment::Parameter } else { Segment::Literal(s.to_owned()) }
+                        if s.starts_with('{') {
+                            Segment::Parameter
+                        } else {
+                            Segment::Literal(s.to_owned())
+                        }
                     })
                     .collect();
                 let methods = [
@@ -108,12 +115,21 @@ impl RouteTable {
         let mut allowed: Vec<Method> = Vec::new();
         for (segments, methods) in &self.0 {
             let matches = segments.len() == parts.len()
-                && segments.iter().zip(&parts).all(|(segment, part)| match segment {
-                    Segment::Literal(literal) => literal == part,
-                    Segment::Parameter => !part.is_empty(),
-                });
+                && segments
+                    .iter()
+                    .zip(&parts)
+                    .all(|(segment, part)| match segment {
+                        Segment::Literal(literal) => literal == part,
+                        Segment::Parameter => !part.is_empty(),
+                    });
             if matches {
-                allowed.extend(methods.iter().filter(|m| !allowed.contains(m)).cloned().collect::<Vec<_>>());
+                allowed.extend(
+                    methods
+                        .iter()
+                        .filter(|m| !allowed.contains(m))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
             }
         }
         (!allowed.is_empty()).then_some(allowed)
@@ -127,7 +143,10 @@ mod tests {
     #[test]
     fn the_route_table_knows_paths_and_their_methods() {
         let table = RouteTable::from_document(&document());
-        assert_eq!(table.allowed("/api/v1/countries/SE"), Some(vec![Method::GET, Method::PUT]));
+        assert_eq!(
+            table.allowed("/api/v1/countries/SE"),
+            Some(vec![Method::GET, Method::PUT])
+        );
         assert_eq!(table.allowed("/api/v1/countries"), Some(vec![Method::GET]));
         assert_eq!(table.allowed("/api/v1/nowhere"), None);
         assert_eq!(table.allowed("/api/v1/countries/SE/extra"), None);

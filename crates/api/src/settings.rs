@@ -66,7 +66,11 @@ pub struct Settings {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name} is {value:?}: {expected}")]
-    Invalid { name: &'static str, value: String, expected: &'static str },
+    Invalid {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
     #[error("cannot read {name} file {path}: {source}")]
     Unreadable {
         name: &'static str,
@@ -118,7 +122,10 @@ impl Settings {
                 });
             }
         };
-        let public_key_pem = env.get("ABROAD_JWT_PUBLIC_KEY").map(|v| pem_or_file("ABROAD_JWT_PUBLIC_KEY", &v)).transpose()?;
+        let public_key_pem = env
+            .get("ABROAD_JWT_PUBLIC_KEY")
+            .map(|v| pem_or_file("ABROAD_JWT_PUBLIC_KEY", &v))
+            .transpose()?;
         let private_key_pem = env
             .get("ABROAD_JWT_PRIVATE_KEY")
             .map(|v| pem_or_file("ABROAD_JWT_PRIVATE_KEY", &v).map(Secret))
@@ -128,8 +135,12 @@ impl Settings {
             secret: env.get("ABROAD_JWT_SECRET").map(Secret),
             public_key_pem,
             private_key_pem,
-            issuer: env.get("ABROAD_JWT_ISSUER").unwrap_or_else(|| "abroad".to_owned()),
-            audience: env.get("ABROAD_JWT_AUDIENCE").unwrap_or_else(|| "abroad-api".to_owned()),
+            issuer: env
+                .get("ABROAD_JWT_ISSUER")
+                .unwrap_or_else(|| "abroad".to_owned()),
+            audience: env
+                .get("ABROAD_JWT_AUDIENCE")
+                .unwrap_or_else(|| "abroad-api".to_owned()),
         };
         let log_format = match env.get("ABROAD_LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
@@ -144,19 +155,31 @@ impl Settings {
         };
         Ok(Settings {
             database_url: env.get("DATABASE_URL").map(Secret),
-            bind: env.get("ABROAD_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            bind: env
+                .get("ABROAD_BIND")
+                .unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             jwt,
             log_format,
-            max_json_bytes: number(env, "ABROAD_MAX_JSON_BYTES", 64 * 1024, 1024..=16 * 1024 * 1024)?,
+            max_json_bytes: number(
+                env,
+                "ABROAD_MAX_JSON_BYTES",
+                64 * 1024,
+                1024..=16 * 1024 * 1024,
+            )?,
             db_pool_size: number(env, "ABROAD_DB_POOL_SIZE", 10, 1..=200)?,
         })
     }
 
     /// The database URL, or a message saying how to provide one.
     pub fn require_database_url(&self) -> Result<&str, ConfigError> {
-        self.database_url.as_ref().map(Secret::expose).ok_or_else(|| {
-            ConfigError::Missing("DATABASE_URL is not set; scripts/serve sets up a local database".to_owned())
-        })
+        self.database_url
+            .as_ref()
+            .map(Secret::expose)
+            .ok_or_else(|| {
+                ConfigError::Missing(
+                    "DATABASE_URL is not set; scripts/serve sets up a local database".to_owned(),
+                )
+            })
     }
 
     /// Makes sure there is a key to check tokens with. Without one, only the explicit
@@ -195,20 +218,35 @@ fn pem_or_file(name: &'static str, value: &str) -> Result<String, ConfigError> {
     if value.contains("-----BEGIN") {
         return Ok(value.to_owned());
     }
-    std::fs::read_to_string(value).map_err(|source| ConfigError::Unreadable { name, path: value.to_owned(), source })
+    std::fs::read_to_string(value).map_err(|source| ConfigError::Unreadable {
+        name,
+        path: value.to_owned(),
+        source,
+    })
 }
 
-fn number<T>(env: &impl Source, name: &'static str, default: T, range: std::ops::RangeInclusive<T>) -> Result<T, ConfigError>
+fn number<T>(
+    env: &impl Source,
+    name: &'static str,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError>
 where
     T: std::str::FromStr + PartialOrd + Copy,
 {
     match env.get(name) {
         None => Ok(default),
-        Some(raw) => raw.trim().parse().ok().filter(|v| range.contains(v)).ok_or(ConfigError::Invalid {
-            name,
-            value: raw,
-            expected: "a whole number in the documented range",
-        }),
+        Some(raw) => {
+            raw.trim()
+                .parse()
+                .ok()
+                .filter(|v| range.contains(v))
+                .ok_or(ConfigError::Invalid {
+                    name,
+                    value: raw,
+                    expected: "a whole number in the documented range",
+                })
+        }
     }
 }
 
@@ -236,7 +274,8 @@ mod tests {
 
     #[test]
     fn short_secrets_and_unknown_algorithms_are_refused() {
-        let mut s = Settings::from_source(&HashMap::from([("ABROAD_JWT_SECRET", "short")])).unwrap();
+        let mut s =
+            Settings::from_source(&HashMap::from([("ABROAD_JWT_SECRET", "short")])).unwrap();
         assert!(s.require_jwt_key(true).is_err());
         assert!(Settings::from_source(&HashMap::from([("ABROAD_JWT_ALGORITHM", "none")])).is_err());
         assert!(Settings::from_source(&HashMap::from([("ABROAD_MAX_JSON_BYTES", "12")])).is_err());
@@ -244,7 +283,11 @@ mod tests {
 
     #[test]
     fn secrets_do_not_show_in_debug_output() {
-        let s = Settings::from_source(&HashMap::from([("ABROAD_JWT_SECRET", "0123456789abcdef0123456789abcdef")])).unwrap();
+        let s = Settings::from_source(&HashMap::from([(
+            "ABROAD_JWT_SECRET",
+            "0123456789abcdef0123456789abcdef",
+        )]))
+        .unwrap();
         assert!(!format!("{s:?}").contains("0123456789abcdef"));
     }
 }

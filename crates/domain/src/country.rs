@@ -37,7 +37,9 @@ impl CountryCode {
 
     /// Every assigned code with ISO's English short name, for seeding the catalogue.
     pub fn all_assigned() -> impl Iterator<Item = (CountryCode, &'static str)> {
-        celes::Country::get_countries().into_iter().map(|c| (CountryCode(c.alpha2.to_owned()), c.long_name))
+        celes::Country::get_countries()
+            .into_iter()
+            .map(|c| (CountryCode(c.alpha2.to_owned()), c.long_name))
     }
 }
 
@@ -62,8 +64,12 @@ pub enum TravelAdvice {
 }
 
 impl TravelAdvice {
-    pub const ALL: [TravelAdvice; 4] =
-        [TravelAdvice::Green, TravelAdvice::Yellow, TravelAdvice::Orange, TravelAdvice::Red];
+    pub const ALL: [TravelAdvice; 4] = [
+        TravelAdvice::Green,
+        TravelAdvice::Yellow,
+        TravelAdvice::Orange,
+        TravelAdvice::Red,
+    ];
 
     /// Orange and red are *negative* advice: no placement, acceptance or registration there.
     pub fn is_negative(self) -> bool {
@@ -104,7 +110,10 @@ impl FromStr for TravelAdvice {
     type Err = ();
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        TravelAdvice::ALL.into_iter().find(|a| a.as_str() == s).ok_or(())
+        TravelAdvice::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or(())
     }
 }
 
@@ -135,9 +144,18 @@ mod tests {
     #[test]
     fn country_codes_are_normalised_and_must_be_assigned() {
         assert_eq!(CountryCode::parse("code", "se").unwrap().as_str(), "SE");
-        assert_eq!(CountryCode::parse("code", "SWE").unwrap_err().code, "invalid_country_code");
-        assert_eq!(CountryCode::parse("code", "1A").unwrap_err().code, "invalid_country_code");
-        assert_eq!(CountryCode::parse("code", "ZZ").unwrap_err().code, "unknown_country_code");
+        assert_eq!(
+            CountryCode::parse("code", "SWE").unwrap_err().code,
+            "invalid_country_code"
+        );
+        assert_eq!(
+            CountryCode::parse("code", "1A").unwrap_err().code,
+            "invalid_country_code"
+        );
+        assert_eq!(
+            CountryCode::parse("code", "ZZ").unwrap_err().code,
+            "unknown_country_code"
+        );
     }
 
     #[test]
@@ -151,14 +169,20 @@ mod tests {
 
     #[test]
     fn only_orange_and_red_are_negative() {
-        let negative: Vec<_> = TravelAdvice::ALL.into_iter().filter(|a| a.is_negative()).collect();
+        let negative: Vec<_> = TravelAdvice::ALL
+            .into_iter()
+            .filter(|a| a.is_negative())
+            .collect();
         assert_eq!(negative, [TravelAdvice::Orange, TravelAdvice::Red]);
     }
 
     #[test]
     fn an_update_reports_every_problem_at_once() {
         let err = CountryUpdate::parse(" ", "purple").unwrap_err();
-        let codes: Vec<_> = err.iter().map(|v| (v.field.as_str(), v.code.as_str())).collect();
+        let codes: Vec<_> = err
+            .iter()
+            .map(|v| (v.field.as_str(), v.code.as_str()))
+            .collect();
         assert_eq!(codes, [("name", "required"), ("advice", "invalid_advice")]);
         let err = CountryUpdate::parse("Sweden", "").unwrap_err();
         assert_eq!(err[0].code, "required");

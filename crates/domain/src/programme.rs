@@ -130,7 +130,11 @@ impl ProgrammeUpdate {
         let faculty = violations.take(FacultyCode::parse("faculty", faculty));
         let level = violations.take(Level::parse("level", level));
         match (name, faculty, level) {
-            (Some(name), Some(faculty), Some(level)) => Ok(ProgrammeUpdate { name, faculty, level }),
+            (Some(name), Some(faculty), Some(level)) => Ok(ProgrammeUpdate {
+                name,
+                faculty,
+                level,
+            }),
             _ => Err(violations.into_vec()),
         }
     }
@@ -148,7 +152,10 @@ mod tests {
             let err = ProgrammeCode::parse("code", bad).unwrap_err();
             assert_eq!(err.code, "invalid_programme_code", "{bad:?}");
         }
-        assert_eq!(FacultyCode::parse("faculty", "lumc").unwrap_err().code, "invalid_faculty_code");
+        assert_eq!(
+            FacultyCode::parse("faculty", "lumc").unwrap_err().code,
+            "invalid_faculty_code"
+        );
     }
 
     #[test]

@@ -15,8 +15,16 @@ pub struct Violation {
 }
 
 impl Violation {
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into(), message: message.into() }
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -29,7 +37,12 @@ impl Violations {
         Self::default()
     }
 
-    pub fn push(&mut self, field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) {
+    pub fn push(
+        &mut self,
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.0.push(Violation::new(field, code, message));
     }
 
@@ -62,7 +75,11 @@ pub fn missing(field: &str) -> Violation {
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Violation> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(Violation::new(field, "required", format!("`{field}` must not be empty")));
+        return Err(Violation::new(
+            field,
+            "required",
+            format!("`{field}` must not be empty"),
+        ));
     }
     if trimmed.chars().count() > max {
         return Err(Violation::new(
@@ -82,8 +99,14 @@ mod tests {
     fn take_keeps_values_and_collects_every_violation() {
         let mut v = Violations::new();
         assert_eq!(v.take(Ok::<_, Violation>(1)), Some(1));
-        assert_eq!(v.take::<i32>(Err(Violation::new("a", "required", "a"))), None);
-        assert_eq!(v.take::<i32>(Err(Violation::new("b", "too_long", "b"))), None);
+        assert_eq!(
+            v.take::<i32>(Err(Violation::new("a", "required", "a"))),
+            None
+        );
+        assert_eq!(
+            v.take::<i32>(Err(Violation::new("b", "too_long", "b"))),
+            None
+        );
         let fields: Vec<_> = v.into_vec().into_iter().map(|v| v.field).collect();
         assert_eq!(fields, ["a", "b"]);
     }
@@ -91,8 +114,14 @@ mod tests {
     #[test]
     fn required_text_trims_and_bounds() {
         assert_eq!(required_text("name", "  Sweden ", 10).unwrap(), "Sweden");
-        assert_eq!(required_text("name", "   ", 10).unwrap_err().code, "required");
-        assert_eq!(required_text("name", "Sweden!!!!!", 10).unwrap_err().code, "too_long");
+        assert_eq!(
+            required_text("name", "   ", 10).unwrap_err().code,
+            "required"
+        );
+        assert_eq!(
+            required_text("name", "Sweden!!!!!", 10).unwrap_err().code,
+            "too_long"
+        );
         // Characters, not bytes: "Österreich" is 10 characters, 11 bytes.
         assert!(required_text("name", "Österreich", 10).is_ok());
     }

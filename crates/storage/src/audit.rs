@@ -1,8 +1,8 @@
 //! The audit log: who changed what, when, from what to what.
 
+use crate::StorageError;
 use crate::page::{Cursor, Page};
 use crate::schema::audit_log;
-use crate::StorageError;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -21,7 +21,11 @@ pub struct Actor {
 impl Actor {
     /// The command line itself, e.g. `abroad seed-demo`.
     pub fn system(name: &str) -> Self {
-        Self { sub: format!("system:{name}"), role: "system".to_owned(), request_id: None }
+        Self {
+            sub: format!("system:{name}"),
+            role: "system".to_owned(),
+            request_id: None,
+        }
     }
 }
 
@@ -96,7 +100,9 @@ pub fn list(
     after: Option<Cursor<i64>>,
     limit: i64,
 ) -> Result<Page<AuditEntry>, StorageError> {
-    let mut query = audit_log::table.select(AuditEntry::as_select()).into_boxed();
+    let mut query = audit_log::table
+        .select(AuditEntry::as_select())
+        .into_boxed();
     if let Some(entity_type) = &filter.entity_type {
         query = query.filter(audit_log::entity_type.eq(entity_type));
     }
@@ -106,6 +112,9 @@ pub fn list(
     if let Some(Cursor(last_id)) = after {
         query = query.filter(audit_log::id.lt(last_id));
     }
-    let rows = query.order(audit_log::id.desc()).limit(limit + 1).load(conn)?;
+    let rows = query
+        .order(audit_log::id.desc())
+        .limit(limit + 1)
+        .load(conn)?;
     Ok(Page::from_rows(rows, limit, |entry| entry.id))
 }

@@ -21,7 +21,10 @@ pub struct Country {
 }
 
 pub fn get(conn: &mut PgConnection, code: &CountryCode) -> Result<Country, StorageError> {
-    Ok(countries::table.find(code.as_str()).select(Country::as_select()).first(conn)?)
+    Ok(countries::table
+        .find(code.as_str())
+        .select(Country::as_select())
+        .first(conn)?)
 }
 
 /// Countries in code order, optionally only those with one advice level.
@@ -38,7 +41,10 @@ pub fn list(
     if let Some(Cursor(last_code)) = after {
         query = query.filter(countries::code.gt(last_code));
     }
-    let rows = query.order(countries::code.asc()).limit(limit + 1).load(conn)?;
+    let rows = query
+        .order(countries::code.asc())
+        .limit(limit + 1)
+        .load(conn)?;
     Ok(Page::from_rows(rows, limit, |c| c.code.clone()))
 }
 
@@ -64,12 +70,23 @@ pub fn upsert(
             .get_result(conn)
             .optional()?;
         if let Some(created) = inserted {
-            audit::record(conn, actor, "country.created", "country", code.as_str(), None::<&Country>, Some(&created))?;
+            audit::record(
+                conn,
+                actor,
+                "country.created",
+                "country",
+                code.as_str(),
+                None::<&Country>,
+                Some(&created),
+            )?;
             return Ok((created, Upserted::Created));
         }
 
-        let before: Country =
-            countries::table.find(code.as_str()).select(Country::as_select()).for_update().first(conn)?;
+        let before: Country = countries::table
+            .find(code.as_str())
+            .select(Country::as_select())
+            .for_update()
+            .first(conn)?;
         let advice_changed = before.advice != update.advice.as_str();
         if before.name == update.name && !advice_changed {
             return Ok((before, Upserted::Unchanged));
@@ -90,7 +107,15 @@ pub fn upsert(
                 .returning(Country::as_returning())
                 .get_result(conn)?
         };
-        audit::record(conn, actor, "country.updated", "country", code.as_str(), Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            actor,
+            "country.updated",
+            "country",
+            code.as_str(),
+            Some(&before),
+            Some(&after),
+        )?;
         Ok((after, Upserted::Updated))
     })
 }

@@ -16,7 +16,8 @@ pub fn run_pending(conn: &mut PgConnection) -> Result<Vec<String>, StorageError>
 
 /// True when the database lacks a migration this binary carries.
 pub fn has_pending(conn: &mut PgConnection) -> Result<bool, StorageError> {
-    conn.has_pending_migration(MIGRATIONS).map_err(|e| StorageError::Migration(e.to_string()))
+    conn.has_pending_migration(MIGRATIONS)
+        .map_err(|e| StorageError::Migration(e.to_string()))
 }
 
 /// Reverts every applied migration, newest first (used to prove each `down.sql` works).

@@ -31,8 +31,12 @@ impl<K: Serialize + DeserializeOwned> Cursor<K> {
     }
 
     pub fn decode(raw: &str) -> Result<Self, CursorError> {
-        let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| CursorError)?;
-        serde_json::from_slice(&bytes).map(Cursor).map_err(|_| CursorError)
+        let bytes = URL_SAFE_NO_PAD
+            .decode(raw.trim())
+            .map_err(|_| CursorError)?;
+        serde_json::from_slice(&bytes)
+            .map(Cursor)
+            .map_err(|_| CursorError)
     }
 }
 
@@ -54,12 +58,22 @@ impl<T> Page<T> {
         let limit = usize::try_from(limit).unwrap_or(0);
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let next_cursor = if more { rows.last().map(|last| Cursor::encode(&key(last))) } else { None };
-        Page { items: rows, next_cursor }
+        let next_cursor = if more {
+            rows.last().map(|last| Cursor::encode(&key(last)))
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next_cursor,
+        }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
     }
 }
 
@@ -73,14 +87,20 @@ mod tests {
         let Cursor(key): Cursor<(String, i64)> = Cursor::decode(&raw).unwrap();
         assert_eq!(key, ("2026-01-01".to_owned(), 42));
         assert_eq!(Cursor::<i64>::decode("not base64!"), Err(CursorError));
-        assert_eq!(Cursor::<i64>::decode(&URL_SAFE_NO_PAD.encode("\"text\"")), Err(CursorError));
+        assert_eq!(
+            Cursor::<i64>::decode(&URL_SAFE_NO_PAD.encode("\"text\"")),
+            Err(CursorError)
+        );
     }
 
     #[test]
     fn a_page_has_a_cursor_only_when_more_rows_exist() {
         let page = Page::from_rows(vec![1, 2, 3], 2, |n| *n);
         assert_eq!(page.items, [1, 2]);
-        assert_eq!(Cursor::<i32>::decode(&page.next_cursor.unwrap()).unwrap().0, 2);
+        assert_eq!(
+            Cursor::<i32>::decode(&page.next_cursor.unwrap()).unwrap().0,
+            2
+        );
         let last = Page::from_rows(vec![1, 2], 2, |n| *n);
         assert_eq!(last.next_cursor, None);
     }

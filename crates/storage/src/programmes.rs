@@ -9,7 +9,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 /// A stored programme. `level` is `bachelor` or `master` (a `CHECK` holds it).
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset, Serialize,
+)]
 #[diesel(table_name = programmes)]
 pub struct Programme {
     pub code: String,
@@ -26,7 +28,10 @@ pub struct ProgrammeFilter {
 }
 
 pub fn get(conn: &mut PgConnection, code: &ProgrammeCode) -> Result<Programme, StorageError> {
-    Ok(programmes::table.find(code.as_str()).select(Programme::as_select()).first(conn)?)
+    Ok(programmes::table
+        .find(code.as_str())
+        .select(Programme::as_select())
+        .first(conn)?)
 }
 
 /// Programmes in code order.
@@ -36,7 +41,9 @@ pub fn list(
     after: Option<Cursor<String>>,
     limit: i64,
 ) -> Result<Page<Programme>, StorageError> {
-    let mut query = programmes::table.select(Programme::as_select()).into_boxed();
+    let mut query = programmes::table
+        .select(Programme::as_select())
+        .into_boxed();
     if let Some(faculty) = &filter.faculty {
         query = query.filter(programmes::faculty.eq(faculty.as_str()));
     }
@@ -46,7 +53,10 @@ pub fn list(
     if let Some(Cursor(last_code)) = after {
         query = query.filter(programmes::code.gt(last_code));
     }
-    let rows = query.order(programmes::code.asc()).limit(limit + 1).load(conn)?;
+    let rows = query
+        .order(programmes::code.asc())
+        .limit(limit + 1)
+        .load(conn)?;
     Ok(Page::from_rows(rows, limit, |p| p.code.clone()))
 }
 
@@ -77,12 +87,23 @@ pub fn upsert(
             .get_result(conn)
             .optional()?;
         if let Some(created) = inserted {
-            audit::record(conn, actor, "programme.created", "programme", &created.code, None::<&Programme>, Some(&created))?;
+            audit::record(
+                conn,
+                actor,
+                "programme.created",
+                "programme",
+                &created.code,
+                None::<&Programme>,
+                Some(&created),
+            )?;
             return Ok((created, Upserted::Created));
         }
 
-        let before: Programme =
-            programmes::table.find(code.as_str()).select(Programme::as_select()).for_update().first(conn)?;
+        let before: Programme = programmes::table
+            .find(code.as_str())
+            .select(Programme::as_select())
+            .for_update()
+            .first(conn)?;
         if !may_change(&before) {
             return Err(StorageError::NotFound);
         }
@@ -93,7 +114,15 @@ pub fn upsert(
             .set(&wanted)
             .returning(Programme::as_returning())
             .get_result(conn)?;
-        audit::record(conn, actor, "programme.updated", "programme", &after.code, Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            actor,
+            "programme.updated",
+            "programme",
+            &after.code,
+            Some(&before),
+            Some(&after),
+        )?;
         Ok((after, Upserted::Updated))
     })
 }

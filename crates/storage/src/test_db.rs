@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Lock key for building templates and cloning them ("abroad" in ASCII).
-const TEMPLATE_LOCK: i64 = 0x61_62_72_6f_61_64;
+const TEMPLATE_LOCK: i64 = 0x6162_726f_6164;
 
 /// A private, migrated database that lives as long as this value.
 #[derive(Debug)]
@@ -26,21 +26,34 @@ impl TestDb {
     /// Clones a fresh database from the template. `DATABASE_URL` must name a database
     /// on a server where this user may create databases (`scripts/test` sets it up).
     pub fn new() -> Self {
-        let admin_url = std::env::var("DATABASE_URL")
-            .expect("DATABASE_URL must point at a PostgreSQL server; run the tests through scripts/test");
-        let mut admin = PgConnection::establish(&admin_url)
-            .unwrap_or_else(|e| panic!("cannot connect to DATABASE_URL ({e}); run the tests through scripts/test"));
+        let admin_url = std::env::var("DATABASE_URL").expect(
+            "DATABASE_URL must point at a PostgreSQL server; run the tests through scripts/test",
+        );
+        let mut admin = PgConnection::establish(&admin_url).unwrap_or_else(|e| {
+            panic!("cannot connect to DATABASE_URL ({e}); run the tests through scripts/test")
+        });
         let template = format!("abroad_tpl_{}", migrations_hash());
         let name = format!("abroad_test_{}", uuid::Uuid::new_v4().simple());
 
-        sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})")).execute(&mut admin).expect("lock");
-        let built = ensure_template(&mut admin, &admin_url, &template)
-            .and_then(|()| sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&mut admin).map(drop));
-        sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})")).execute(&mut admin).expect("unlock");
+        sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+            .execute(&mut admin)
+            .expect("lock");
+        let built = ensure_template(&mut admin, &admin_url, &template).and_then(|()| {
+            sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                .execute(&mut admin)
+                .map(drop)
+        });
+        sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
+            .execute(&mut admin)
+            .expect("unlock");
         built.unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
 
         let url = with_database(&admin_url, &name);
-        Self { admin_url, name, url }
+        Self {
+            admin_url,
+            name,
+            url,
+        }
     }
 
     pub fn url(&self) -> &str {
@@ -61,7 +74,11 @@ impl Default for TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Ok(mut admin) = PgConnection::establish(&self.admin_url) {
-            let _ = sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut admin);
+            let _ = sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
         }
     }
 }
@@ -85,7 +102,8 @@ fn ensure_template(admin: &mut PgConnection, admin_url: &str, template: &str) ->
     let migrated = PgConnection::establish(&with_database(admin_url, template))
         .map_err(|e| diesel::result::Error::QueryBuilderError(e.into()))
         .and_then(|mut conn| {
-            migrations::run_pending(&mut conn).map_err(|e| diesel::result::Error::QueryBuilderError(e.into()))
+            migrations::run_pending(&mut conn)
+                .map_err(|e| diesel::result::Error::QueryBuilderError(e.into()))
         });
     if let Err(e) = migrated {
         sql_query(format!("DROP DATABASE IF EXISTS {template} WITH (FORCE)")).execute(admin)?;
@@ -116,10 +134,20 @@ fn migrations_hash() -> String {
     files.sort();
     let mut hasher = Sha256::new();
     for file in files {
-        hasher.update(file.strip_prefix(&dir).unwrap_or(&file).to_string_lossy().as_bytes());
+        hasher.update(
+            file.strip_prefix(&dir)
+                .unwrap_or(&file)
+                .to_string_lossy()
+                .as_bytes(),
+        );
         hasher.update(std::fs::read(&file).unwrap_or_default());
     }
-    hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
@@ -143,6 +171,9 @@ mod tests {
             with_database("postgres://u@127.0.0.1:5432/postgres?sslmode=disable", "t1"),
             "postgres://u@127.0.0.1:5432/t1?sslmode=disable"
         );
-        assert_eq!(with_database("postgres://u@h:1", "t2"), "postgres://u@h:1/t2");
+        assert_eq!(
+            with_database("postgres://u@h:1", "t2"),
+            "postgres://u@h:1/t2"
+        );
     }
 }

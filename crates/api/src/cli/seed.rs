@@ -5,7 +5,9 @@
 //! create goes through the same storage calls as the API, audit entry included.
 
 use super::CommandError;
-use abroad_domain::{CountryCode, CountryUpdate, FacultyCode, Level, ProgrammeCode, ProgrammeUpdate, TravelAdvice};
+use abroad_domain::{
+    CountryCode, CountryUpdate, FacultyCode, Level, ProgrammeCode, ProgrammeUpdate, TravelAdvice,
+};
 use abroad_storage::{Actor, PgConnection, Upserted, countries, programmes};
 use serde::Deserialize;
 
@@ -104,8 +106,14 @@ pub fn run(conn: &mut PgConnection) -> Result<(), CommandError> {
     let mut created = 0;
 
     for (code, iso_name) in CountryCode::all_assigned() {
-        let name = NAMES.iter().find(|(c, _)| *c == code.as_str()).map_or(iso_name, |(_, n)| n);
-        let advice = ADVICE.iter().find(|(c, _)| *c == code.as_str()).map_or(TravelAdvice::Green, |(_, a)| *a);
+        let name = NAMES
+            .iter()
+            .find(|(c, _)| *c == code.as_str())
+            .map_or(iso_name, |(_, n)| n);
+        let advice = ADVICE
+            .iter()
+            .find(|(c, _)| *c == code.as_str())
+            .map_or(TravelAdvice::Green, |(_, a)| *a);
         if countries::get(conn, &code).is_ok() {
             continue;
         }
@@ -115,9 +123,10 @@ pub fn run(conn: &mut PgConnection) -> Result<(), CommandError> {
         }
     }
 
-    let partners: PartnerList =
-        serde_json::from_str(LUMC_PARTNERS).map_err(|e| CommandError::Other(format!("demo data: {e}")))?;
-    let faculty = FacultyCode::parse("faculty", &partners.faculty.code).map_err(|v| invalid(vec![v]))?;
+    let partners: PartnerList = serde_json::from_str(LUMC_PARTNERS)
+        .map_err(|e| CommandError::Other(format!("demo data: {e}")))?;
+    let faculty =
+        FacultyCode::parse("faculty", &partners.faculty.code).map_err(|v| invalid(vec![v]))?;
     let mut wanted: Vec<(String, String, FacultyCode, Level)> = partners
         .programmes
         .iter()
@@ -136,7 +145,8 @@ pub fn run(conn: &mut PgConnection) -> Result<(), CommandError> {
         if programmes::get(conn, &code).is_ok() {
             continue;
         }
-        let update = ProgrammeUpdate::parse(&name, faculty.as_str(), level.as_str()).map_err(invalid)?;
+        let update =
+            ProgrammeUpdate::parse(&name, faculty.as_str(), level.as_str()).map_err(invalid)?;
         if programmes::upsert(conn, &actor, &code, &update, |_| true)?.1 == Upserted::Created {
             created += 1;
         }

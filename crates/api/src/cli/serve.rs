@@ -8,12 +8,16 @@ use actix_web::HttpServer;
 
 pub fn run(settings: Settings, dev: bool) -> Result<(), CommandError> {
     if dev {
-        tracing::warn!("DEV MODE: tokens are checked with the public development key; never run this in production");
+        tracing::warn!(
+            "DEV MODE: tokens are checked with the public development key; never run this in production"
+        );
     }
     let verifier = Verifier::new(&settings.jwt).map_err(|e| CommandError::Other(e.to_string()))?;
     let pool = abroad_storage::pool(settings.require_database_url()?, settings.db_pool_size);
     {
-        let mut conn = pool.get().map_err(|e| CommandError::Connect(e.to_string()))?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| CommandError::Connect(e.to_string()))?;
         let applied = abroad_storage::migrations::run_pending(&mut conn)?;
         if !applied.is_empty() {
             tracing::info!(versions = ?applied, "migrations applied");

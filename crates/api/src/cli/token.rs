@@ -34,7 +34,10 @@ pub struct TokenArgs {
 
 pub fn run(mut settings: Settings, args: &TokenArgs) -> Result<(), CommandError> {
     settings.require_jwt_key(args.dev)?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
     let claims = Claims {
         sub: args.sub.clone(),
         role: args.role.as_str().to_owned(),
@@ -47,7 +50,8 @@ pub fn run(mut settings: Settings, args: &TokenArgs) -> Result<(), CommandError>
         exp: now + args.ttl.as_secs().max(1),
         iat: Some(now),
     };
-    let token = auth::sign(&settings.jwt, &claims).map_err(|e| CommandError::Other(e.to_string()))?;
+    let token =
+        auth::sign(&settings.jwt, &claims).map_err(|e| CommandError::Other(e.to_string()))?;
     print(&format!("{token}\n"));
     Ok(())
 }

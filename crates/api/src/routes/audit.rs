@@ -100,8 +100,17 @@ pub async fn list(
     };
     too_long("entity_type", &query.entity_type)?;
     too_long("entity_id", &query.entity_id)?;
-    let filter = AuditFilter { entity_type: query.entity_type, entity_id: query.entity_id };
+    let filter = AuditFilter {
+        entity_type: query.entity_type,
+        entity_id: query.entity_id,
+    };
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
-    let rows = crate::db::run(&state.pool, move |conn| audit::list(conn, &filter, page.after, page.limit)).await?;
-    Ok(web::Json(ListResponse::from_page(rows, AuditEntryView::from)))
+    let rows = crate::db::run(&state.pool, move |conn| {
+        audit::list(conn, &filter, page.after, page.limit)
+    })
+    .await?;
+    Ok(web::Json(ListResponse::from_page(
+        rows,
+        AuditEntryView::from,
+    )))
 }

@@ -30,7 +30,12 @@ pub struct CountryView {
 
 impl From<countries::Country> for CountryView {
     fn from(c: countries::Country) -> Self {
-        Self { code: c.code, name: c.name, advice: c.advice, advice_updated_at: c.advice_updated_at }
+        Self {
+            code: c.code,
+            name: c.name,
+            advice: c.advice,
+            advice_updated_at: c.advice_updated_at,
+        }
     }
 }
 
@@ -61,7 +66,10 @@ pub struct CountryQuery {
 }
 
 fn code_from_path(raw: &str) -> Result<CountryCode, ApiError> {
-    CountryCode::parse("code", raw).map_err(|v| ApiError::BadRequest { detail: v.message.clone(), errors: vec![v] })
+    CountryCode::parse("code", raw).map_err(|v| ApiError::BadRequest {
+        detail: v.message.clone(),
+        errors: vec![v],
+    })
 }
 
 /// Lists countries in code order.
@@ -88,7 +96,10 @@ pub async fn list(
         .map(|raw| TravelAdvice::parse("advice", raw).map_err(ApiError::bad_parameter))
         .transpose()?;
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
-    let rows = crate::db::run(&state.pool, move |conn| countries::list(conn, advice, page.after, page.limit)).await?;
+    let rows = crate::db::run(&state.pool, move |conn| {
+        countries::list(conn, advice, page.after, page.limit)
+    })
+    .await?;
     Ok(web::Json(ListResponse::from_page(rows, CountryView::from)))
 }
 
@@ -111,7 +122,9 @@ pub async fn get(
     code: web::Path<String>,
 ) -> Result<web::Json<CountryView>, ApiError> {
     let code = code_from_path(&code)?;
-    let country = crate::db::run(&state.pool, move |conn| countries::get(conn, &code)).await.map_err(not_found)?;
+    let country = crate::db::run(&state.pool, move |conn| countries::get(conn, &code))
+        .await
+        .map_err(not_found)?;
     Ok(web::Json(country.into()))
 }
 
@@ -145,11 +158,16 @@ pub async fn put(
     let code = code_from_path(&code)?;
     let update = CountryUpdate::parse(&body.0.name, &body.0.advice)?;
     let actor = caller.actor();
-    let (country, upserted) =
-        crate::db::run(&state.pool, move |conn| countries::upsert(conn, &actor, &code, &update)).await?;
+    let (country, upserted) = crate::db::run(&state.pool, move |conn| {
+        countries::upsert(conn, &actor, &code, &update)
+    })
+    .await?;
     let mut response = if upserted == Upserted::Created {
         let mut created = HttpResponse::Created();
-        created.insert_header((header::LOCATION, format!("/api/v1/countries/{}", country.code)));
+        created.insert_header((
+            header::LOCATION,
+            format!("/api/v1/countries/{}", country.code),
+        ));
         created
     } else {
         HttpResponse::Ok()

@@ -30,12 +30,16 @@ pub async fn health() -> HttpResponse {
 )]
 #[get("/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let pending = crate::db::run(&state.pool, |conn| migrations::has_pending(conn)).await.map_err(|e| match e {
-        ApiError::Unavailable(_) => e,
-        _ => ApiError::Unavailable("the database could not be checked".to_owned()),
-    })?;
+    let pending = crate::db::run(&state.pool, migrations::has_pending)
+        .await
+        .map_err(|e| match e {
+            ApiError::Unavailable(_) => e,
+            _ => ApiError::Unavailable("the database could not be checked".to_owned()),
+        })?;
     if pending {
-        return Err(ApiError::Unavailable("database migrations are pending; run `abroad migrate`".to_owned()));
+        return Err(ApiError::Unavailable(
+            "database migrations are pending; run `abroad migrate`".to_owned(),
+        ));
     }
     Ok(HttpResponse::Ok().json(Status { status: "ok" }))
 }

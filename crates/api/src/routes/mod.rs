@@ -34,6 +34,9 @@ pub struct ListResponse<T: ToSchema> {
 impl<T: ToSchema> ListResponse<T> {
     pub fn from_page<R>(page: abroad_storage::Page<R>, f: impl FnMut(R) -> T) -> Self {
         let page = page.map(f);
-        Self { items: page.items, next_cursor: page.next_cursor }
+        Self {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        }
     }
 }

@@ -6,8 +6,8 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Json, PageRequest};
 use crate::routes::ListResponse;
 use abroad_domain::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate, Role, Violation};
-use abroad_storage::programmes::{self, Programme, ProgrammeFilter};
 use abroad_storage::Upserted;
+use abroad_storage::programmes::{self, Programme, ProgrammeFilter};
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,12 @@ pub struct ProgrammeView {
 
 impl From<Programme> for ProgrammeView {
     fn from(p: Programme) -> Self {
-        Self { code: p.code, name: p.name, faculty: p.faculty, level: p.level }
+        Self {
+            code: p.code,
+            name: p.name,
+            faculty: p.faculty,
+            level: p.level,
+        }
     }
 }
 
@@ -65,7 +70,10 @@ pub struct ProgrammeQuery {
 }
 
 fn code_from_path(raw: &str) -> Result<ProgrammeCode, ApiError> {
-    ProgrammeCode::parse("code", raw).map_err(|v| ApiError::BadRequest { detail: v.message.clone(), errors: vec![v] })
+    ProgrammeCode::parse("code", raw).map_err(|v| ApiError::BadRequest {
+        detail: v.message.clone(),
+        errors: vec![v],
+    })
 }
 
 /// Lists programmes in code order.
@@ -92,12 +100,21 @@ pub async fn list(
             .as_deref()
             .map(|raw| FacultyCode::parse("faculty", raw).map_err(ApiError::bad_parameter))
             .transpose()?,
-        level: query.level.as_deref().map(|raw| Level::parse("level", raw).map_err(ApiError::bad_parameter)).transpose()?,
+        level: query
+            .level
+            .as_deref()
+            .map(|raw| Level::parse("level", raw).map_err(ApiError::bad_parameter))
+            .transpose()?,
     };
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
-    let rows =
-        crate::db::run(&state.pool, move |conn| programmes::list(conn, &filter, page.after, page.limit)).await?;
-    Ok(web::Json(ListResponse::from_page(rows, ProgrammeView::from)))
+    let rows = crate::db::run(&state.pool, move |conn| {
+        programmes::list(conn, &filter, page.after, page.limit)
+    })
+    .await?;
+    Ok(web::Json(ListResponse::from_page(
+        rows,
+        ProgrammeView::from,
+    )))
 }
 
 /// One programme.
@@ -119,7 +136,9 @@ pub async fn get(
     code: web::Path<String>,
 ) -> Result<web::Json<ProgrammeView>, ApiError> {
     let code = code_from_path(&code)?;
-    let programme = crate::db::run(&state.pool, move |conn| programmes::get(conn, &code)).await.map_err(not_found)?;
+    let programme = crate::db::run(&state.pool, move |conn| programmes::get(conn, &code))
+        .await
+        .map_err(not_found)?;
     Ok(web::Json(programme.into()))
 }
 
@@ -161,21 +180,28 @@ pub async fn put(
         return Err(ApiError::Unprocessable(vec![Violation::new(
             "faculty",
             "outside_your_faculty",
-            format!("you coordinate faculty {scope}; a programme you create or change must belong to it"),
+            format!(
+                "you coordinate faculty {scope}; a programme you create or change must belong to it"
+            ),
         )]));
     }
     let actor = caller.actor();
     let scope = caller.faculty.clone();
     let (programme, upserted) = crate::db::run(&state.pool, move |conn| {
         programmes::upsert(conn, &actor, &code, &update, |existing| {
-            scope.as_deref().is_none_or(|faculty| existing.faculty == faculty)
+            scope
+                .as_deref()
+                .is_none_or(|faculty| existing.faculty == faculty)
         })
     })
     .await
     .map_err(not_found)?;
     let mut response = if upserted == Upserted::Created {
         let mut created = HttpResponse::Created();
-        created.insert_header((header::LOCATION, format!("/api/v1/programmes/{}", programme.code)));
+        created.insert_header((
+            header::LOCATION,
+            format!("/api/v1/programmes/{}", programme.code),
+        ));
         created
     } else {
         HttpResponse::Ok()
