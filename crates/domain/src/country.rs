@@ -1,10 +1,8 @@
 //! Countries and their travel advice.
 
-use crate::violation::{Violation, Violations, missing, required_text};
-use serde::{Deserialize, Serialize};
+use crate::violation::{Violation, Violations, required_text};
+use serde::Serialize;
 use std::fmt;
-use std::str::FromStr;
-use utoipa::ToSchema;
 
 /// An assigned ISO 3166-1 alpha-2 code, always upper case (`SE`, `NL`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -49,71 +47,24 @@ impl fmt::Display for CountryCode {
     }
 }
 
-/// The foreign ministry's travel advice for a country, as the office records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TravelAdvice {
-    /// No special safety risks.
-    Green,
-    /// Pay attention: safety risks.
-    Yellow,
-    /// Only necessary travel. Negative advice: nobody is placed or travels there.
-    Orange,
-    /// Do not travel. Negative advice: nobody is placed or travels there.
-    Red,
+crate::vocabulary! {
+    /// The foreign ministry's travel advice for a country, as the office records it.
+    pub enum TravelAdvice ("travel advice level", "invalid_advice") {
+        /// No special safety risks.
+        Green = "green",
+        /// Pay attention: safety risks.
+        Yellow = "yellow",
+        /// Only necessary travel. Negative advice: nobody is placed or travels there.
+        Orange = "orange",
+        /// Do not travel. Negative advice: nobody is placed or travels there.
+        Red = "red",
+    }
 }
 
 impl TravelAdvice {
-    pub const ALL: [TravelAdvice; 4] = [
-        TravelAdvice::Green,
-        TravelAdvice::Yellow,
-        TravelAdvice::Orange,
-        TravelAdvice::Red,
-    ];
-
     /// Orange and red are *negative* advice: no placement, acceptance or registration there.
     pub fn is_negative(self) -> bool {
         matches!(self, TravelAdvice::Orange | TravelAdvice::Red)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TravelAdvice::Green => "green",
-            TravelAdvice::Yellow => "yellow",
-            TravelAdvice::Orange => "orange",
-            TravelAdvice::Red => "red",
-        }
-    }
-
-    /// Parses a field of a request, naming the field when the value is not an advice level.
-    pub fn parse(field: &str, raw: &str) -> Result<Self, Violation> {
-        if raw.trim().is_empty() {
-            return Err(missing(field));
-        }
-        raw.parse().map_err(|_| {
-            Violation::new(
-                field,
-                "invalid_advice",
-                format!("`{raw}` is not a travel advice level; use green, yellow, orange or red"),
-            )
-        })
-    }
-}
-
-impl fmt::Display for TravelAdvice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for TravelAdvice {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        TravelAdvice::ALL
-            .into_iter()
-            .find(|a| a.as_str() == s)
-            .ok_or(())
     }
 }
 
@@ -170,7 +121,8 @@ mod tests {
     #[test]
     fn only_orange_and_red_are_negative() {
         let negative: Vec<_> = TravelAdvice::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|a| a.is_negative())
             .collect();
         assert_eq!(negative, [TravelAdvice::Orange, TravelAdvice::Red]);

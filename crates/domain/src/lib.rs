@@ -8,6 +8,7 @@ pub mod country;
 pub mod programme;
 pub mod role;
 pub mod violation;
+pub mod vocabulary;
 
 pub use country::{CountryCode, CountryUpdate, TravelAdvice};
 pub use programme::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate};

@@ -1,10 +1,8 @@
 //! Study programmes, faculties and study levels.
 
-use crate::violation::{Violation, Violations, missing, required_text};
-use serde::{Deserialize, Serialize};
+use crate::violation::{Violation, Violations, required_text};
+use serde::Serialize;
 use std::fmt;
-use std::str::FromStr;
-use utoipa::ToSchema;
 
 /// Checks an office code (programme or faculty): `BMS`, `LAW-LLM`; upper case letters,
 /// digits, `-` and `_`, 1–20 characters, starting with a letter or digit.
@@ -68,49 +66,11 @@ impl fmt::Display for FacultyCode {
     }
 }
 
-/// The level of study.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    Bachelor,
-    Master,
-}
-
-impl Level {
-    pub const ALL: [Level; 2] = [Level::Bachelor, Level::Master];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Bachelor => "bachelor",
-            Level::Master => "master",
-        }
-    }
-
-    pub fn parse(field: &str, raw: &str) -> Result<Self, Violation> {
-        if raw.trim().is_empty() {
-            return Err(missing(field));
-        }
-        raw.parse().map_err(|_| {
-            Violation::new(
-                field,
-                "invalid_level",
-                format!("`{raw}` is not a level of study; use bachelor or master"),
-            )
-        })
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Level {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Level::ALL.into_iter().find(|l| l.as_str() == s).ok_or(())
+crate::vocabulary! {
+    /// The level of study.
+    pub enum Level ("level of study", "invalid_level") {
+        Bachelor = "bachelor",
+        Master = "master",
     }
 }
 
