@@ -4,10 +4,9 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, PageRequest};
-use crate::routes::ListResponse;
+use crate::routes::{ListResponse, upsert_response};
 use abroad_domain::{CountryCode, CountryUpdate, Role, TravelAdvice};
-use abroad_storage::{Upserted, countries};
-use actix_web::http::header;
+use abroad_storage::countries;
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -162,17 +161,12 @@ pub async fn put(
         countries::upsert(conn, &actor, &code, &update)
     })
     .await?;
-    let mut response = if upserted == Upserted::Created {
-        let mut created = HttpResponse::Created();
-        created.insert_header((
-            header::LOCATION,
-            format!("/api/v1/countries/{}", country.code),
-        ));
-        created
-    } else {
-        HttpResponse::Ok()
-    };
-    Ok(response.json(CountryView::from(country)))
+    let location = format!("/api/v1/countries/{}", country.code);
+    Ok(upsert_response(
+        upserted,
+        location,
+        &CountryView::from(country),
+    ))
 }
 
 fn not_found(err: ApiError) -> ApiError {

@@ -5,6 +5,9 @@ pub mod countries;
 pub mod health;
 pub mod programmes;
 
+use abroad_storage::Upserted;
+use actix_web::HttpResponse;
+use actix_web::http::header;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -39,4 +42,26 @@ impl<T: ToSchema> ListResponse<T> {
             next_cursor: page.next_cursor,
         }
     }
+}
+
+/// A PUT's answer: 201 with `Location` when it created the record, 200 otherwise.
+pub fn upsert_response<T: Serialize>(
+    upserted: Upserted,
+    location: String,
+    body: &T,
+) -> HttpResponse {
+    if upserted == Upserted::Created {
+        HttpResponse::Created()
+            .insert_header((header::LOCATION, location))
+            .json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    }
+}
+
+/// A POST's answer for a created record: 201 with `Location`.
+pub fn created_response<T: Serialize>(location: String, body: &T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(body)
 }

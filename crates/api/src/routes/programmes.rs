@@ -4,11 +4,9 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, PageRequest};
-use crate::routes::ListResponse;
+use crate::routes::{ListResponse, upsert_response};
 use abroad_domain::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate, Role, Violation};
-use abroad_storage::Upserted;
 use abroad_storage::programmes::{self, Programme, ProgrammeFilter};
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -196,17 +194,12 @@ pub async fn put(
     })
     .await
     .map_err(not_found)?;
-    let mut response = if upserted == Upserted::Created {
-        let mut created = HttpResponse::Created();
-        created.insert_header((
-            header::LOCATION,
-            format!("/api/v1/programmes/{}", programme.code),
-        ));
-        created
-    } else {
-        HttpResponse::Ok()
-    };
-    Ok(response.json(ProgrammeView::from(programme)))
+    let location = format!("/api/v1/programmes/{}", programme.code);
+    Ok(upsert_response(
+        upserted,
+        location,
+        &ProgrammeView::from(programme),
+    ))
 }
 
 fn not_found(err: ApiError) -> ApiError {
