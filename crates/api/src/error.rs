@@ -193,6 +193,7 @@ impl From<StorageError> for ApiError {
             StorageError::Conflict(constraint) => ApiError::Conflict(format!(
                 "this conflicts with an existing record ({constraint})"
             )),
+            StorageError::Invalid(violations) => ApiError::Unprocessable(violations),
             StorageError::Rule(constraint) => ApiError::Unprocessable(vec![Violation::new(
                 "",
                 "database_rule",

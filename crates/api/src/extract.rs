@@ -120,6 +120,35 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// For PATCH bodies: tells a field left out (`None`) from one set to `null`
+/// (`Some(None)`), so `"website": null` clears the website and leaving it out keeps it.
+/// Use with `#[serde(default, deserialize_with = "absent_or_null")]`.
+pub fn absent_or_null<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
+/// Splits free text into the words a search looks for: letters and digits only.
+pub fn search_words(raw: &str) -> Result<Vec<String>, ApiError> {
+    let words: Vec<String> = raw
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(10)
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() || raw.chars().count() > 200 {
+        return Err(ApiError::bad_parameter(Violation::new(
+            "q",
+            "invalid_search",
+            "`q` must hold at least one word of letters or digits, and at most 200 characters",
+        )));
+    }
+    Ok(words)
+}
+
 /// `?limit=` and `?cursor=` as every list reads them.
 #[derive(Debug)]
 pub struct PageRequest<K> {

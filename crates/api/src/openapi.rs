@@ -21,6 +21,8 @@ use utoipa_actix_web::AppExt;
     components(schemas(Problem, Violation)),
     tags(
         (name = "reference data", description = "Countries with travel advice, study programmes"),
+        (name = "catalogue", description = "Partner institutions and destinations: the world map students choose from"),
+        (name = "students", description = "Student records from the student-information system"),
         (name = "audit", description = "Who changed what, when"),
         (name = "operations", description = "Health and readiness"),
     )

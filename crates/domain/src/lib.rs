@@ -5,12 +5,20 @@
 //! call these rules, so each rule lives once.
 
 pub mod country;
+pub mod destination;
+pub mod institution;
 pub mod programme;
 pub mod role;
+pub mod student;
 pub mod violation;
 pub mod vocabulary;
 
 pub use country::{CountryCode, CountryUpdate, TravelAdvice};
+pub use destination::{
+    Activity, Cefr, Chance, DestinationDraft, DestinationFields, ExchangeType, Semester,
+};
+pub use institution::{InstitutionDraft, InstitutionFields};
 pub use programme::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate};
 pub use role::Role;
+pub use student::{StudentDraft, StudentFields};
 pub use violation::{Violation, Violations};

@@ -91,6 +91,57 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Vio
     Ok(trimmed.to_owned())
 }
 
+/// Checks an optional free-text field: trimmed, empty means absent, at most `max` characters.
+pub fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, Violation> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) if text.chars().count() > max => Err(Violation::new(
+            field,
+            "too_long",
+            format!("`{field}` must be at most {max} characters"),
+        )),
+        Some(text) => Ok(Some(text.to_owned())),
+    }
+}
+
+/// Checks an optional web address: `http://` or `https://`, a host, no spaces.
+pub fn optional_url(field: &str, value: Option<&str>) -> Result<Option<String>, Violation> {
+    let Some(url) = optional_text(field, value, 500)? else {
+        return Ok(None);
+    };
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let host = rest
+        .and_then(|r| r.split(['/', '?', '#']).next())
+        .unwrap_or("");
+    if host.contains('.') && !url.chars().any(char::is_whitespace) {
+        Ok(Some(url))
+    } else {
+        Err(Violation::new(
+            field,
+            "invalid_url",
+            format!("`{url}` is not a web address; write it as https://host/path"),
+        ))
+    }
+}
+
+/// Checks an optional grade on the Dutch 1–10 scale.
+pub fn optional_grade(field: &str, value: Option<f64>) -> Result<Option<f64>, Violation> {
+    match value {
+        Some(grade) if !(1.0..=10.0).contains(&grade) => Err(Violation::new(
+            field,
+            "out_of_range",
+            format!("`{field}` must be a grade from 1.0 to 10.0 (got {grade})"),
+        )),
+        other => Ok(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +160,51 @@ mod tests {
         );
         let fields: Vec<_> = v.into_vec().into_iter().map(|v| v.field).collect();
         assert_eq!(fields, ["a", "b"]);
+    }
+
+    #[test]
+    fn optional_fields_are_trimmed_bounded_and_checked() {
+        assert_eq!(optional_text("fees", Some("  "), 10).unwrap(), None);
+        assert_eq!(
+            optional_text("fees", Some(" none "), 10)
+                .unwrap()
+                .as_deref(),
+            Some("none")
+        );
+        assert_eq!(
+            optional_text("fees", Some("0123456789x"), 10)
+                .unwrap_err()
+                .code,
+            "too_long"
+        );
+        assert!(
+            optional_url("website", Some("https://ki.se/en"))
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(optional_url("website", None).unwrap(), None);
+        for bad in [
+            "ki.se",
+            "https://",
+            "ftp://ki.se",
+            "https://ki se.se",
+            "https://localhost",
+        ] {
+            assert_eq!(
+                optional_url("website", Some(bad)).unwrap_err().code,
+                "invalid_url",
+                "{bad}"
+            );
+        }
+        assert_eq!(optional_grade("gpa", Some(6.5)).unwrap(), Some(6.5));
+        assert_eq!(
+            optional_grade("gpa", Some(0.9)).unwrap_err().code,
+            "out_of_range"
+        );
+        assert_eq!(
+            optional_grade("gpa", Some(10.1)).unwrap_err().code,
+            "out_of_range"
+        );
     }
 
     #[test]

@@ -12,6 +12,10 @@ pub enum StorageError {
     /// A foreign key or check constraint refused the write.
     #[error("refused by a database rule: {0}")]
     Rule(String),
+    /// The change breaks a rule only the stored data can tell (an unknown country,
+    /// programme or institution), with every violation found.
+    #[error("the change breaks {} rule(s)", .0.len())]
+    Invalid(Vec<abroad_domain::Violation>),
     /// No connection could be had in time: the database is down or overloaded.
     #[error("database unavailable")]
     Unavailable(#[source] diesel::r2d2::PoolError),

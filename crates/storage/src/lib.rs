@@ -7,11 +7,14 @@
 
 pub mod audit;
 pub mod countries;
+pub mod destinations;
 mod error;
+pub mod institutions;
 pub mod migrations;
 pub mod page;
 pub mod programmes;
 mod schema;
+pub mod students;
 #[cfg(feature = "test-support")]
 pub mod test_db;
 
@@ -44,4 +47,18 @@ pub enum Upserted {
     Created,
     Updated,
     Unchanged,
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and `\` taken literally.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }

@@ -2,8 +2,11 @@
 
 pub mod audit;
 pub mod countries;
+pub mod destinations;
 pub mod health;
+pub mod institutions;
 pub mod programmes;
+pub mod students;
 
 use abroad_storage::Upserted;
 use actix_web::HttpResponse;
@@ -22,6 +25,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(programmes::list)
             .service(programmes::get)
             .service(programmes::put)
+            .service(institutions::list)
+            .service(institutions::create)
+            .service(institutions::get)
+            .service(institutions::patch)
+            .service(destinations::list)
+            .service(destinations::create)
+            .service(destinations::get)
+            .service(destinations::patch)
+            .service(students::put)
+            .service(students::get)
+            .service(students::me)
             .service(audit::list),
     );
 }

@@ -1,10 +1,7 @@
-//! `abroad seed-demo`: demo data for local use, loaded idempotently.
-//!
-//! Records that exist already are left exactly as they are, so a second run, or a
-//! run after someone changed a demo record, changes nothing. Each record it does
-//! create goes through the same storage calls as the API, audit entry included.
+//! Demo reference data: every country with a realistic mix of travel advice, and
+//! the programmes of the demo faculties.
 
-use super::CommandError;
+use super::{CommandError, invalid};
 use abroad_domain::{
     CountryCode, CountryUpdate, FacultyCode, Level, ProgrammeCode, ProgrammeUpdate, TravelAdvice,
 };
@@ -12,7 +9,8 @@ use abroad_storage::{Actor, PgConnection, Upserted, countries, programmes};
 use serde::Deserialize;
 
 /// A real faculty's partner list (copied from the office's published list).
-const LUMC_PARTNERS: &str = include_str!("../../../../data/demo/destinations-lumc.json");
+pub(super) const LUMC_PARTNERS: &str =
+    include_str!("../../../../../data/demo/destinations-lumc.json");
 
 /// A realistic mix of advice levels, in the style of a foreign ministry's colour codes.
 const ADVICE: &[(&str, TravelAdvice)] = &[
@@ -101,8 +99,8 @@ struct PartnerProgramme {
     levels: Vec<Level>,
 }
 
-pub fn run(conn: &mut PgConnection) -> Result<(), CommandError> {
-    let actor = Actor::system("seed-demo");
+/// Loads what is missing; answers how many records it created.
+pub(super) fn load(conn: &mut PgConnection, actor: &Actor) -> Result<usize, CommandError> {
     let mut created = 0;
 
     for (code, iso_name) in CountryCode::all_assigned() {
@@ -118,7 +116,7 @@ pub fn run(conn: &mut PgConnection) -> Result<(), CommandError> {
             continue;
         }
         let update = CountryUpdate::parse(name, advice.as_str()).map_err(invalid)?;
-        if countries::upsert(conn, &actor, &code, &update)?.1 == Upserted::Created {
+        if countries::upsert(conn, actor, &code, &update)?.1 == Upserted::Created {
             created += 1;
         }
     }
@@ -147,16 +145,9 @@ pub fn run(conn: &mut PgConnection) -> Result<(), CommandError> {
         }
         let update =
             ProgrammeUpdate::parse(&name, faculty.as_str(), level.as_str()).map_err(invalid)?;
-        if programmes::upsert(conn, &actor, &code, &update, |_| true)?.1 == Upserted::Created {
+        if programmes::upsert(conn, actor, &code, &update, |_| true)?.1 == Upserted::Created {
             created += 1;
         }
     }
-
-    tracing::info!(created, "demo data loaded");
-    Ok(())
-}
-
-fn invalid(violations: Vec<abroad_domain::Violation>) -> CommandError {
-    let messages: Vec<_> = violations.into_iter().map(|v| v.message).collect();
-    CommandError::Other(format!("demo data breaks a rule: {}", messages.join("; ")))
+    Ok(created)
 }

@@ -1,0 +1,383 @@
+//! Destinations and the catalogue search ("world map").
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, PageRequest, absent_or_null, search_words};
+use crate::routes::institutions::InstitutionView;
+use crate::routes::{ListResponse, created_response};
+use abroad_domain::destination::{
+    LanguageFields, LanguageRequirement, Offering, OfferingFields, SemesterFields, SemesterOffered,
+};
+use abroad_domain::{
+    Activity, Chance, CountryCode, DestinationDraft, DestinationFields, ExchangeType, FacultyCode,
+    Level, ProgrammeCode, Role, Semester, TravelAdvice, Violation,
+};
+use abroad_storage::StorageError;
+use abroad_storage::destinations::{self, Destination, DestinationFilter, DestinationRecord};
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// A destination with its institution and the travel advice of its country.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DestinationView {
+    pub id: Uuid,
+    pub institution_id: Uuid,
+    pub institution: InstitutionView,
+    #[schema(example = "Sweden")]
+    pub country_name: String,
+    /// The travel advice in force for the institution's country.
+    #[schema(value_type = TravelAdvice)]
+    pub advice: String,
+    #[schema(value_type = ExchangeType)]
+    pub exchange_type: String,
+    pub faculty: Option<String>,
+    #[schema(value_type = Vec<Offering>)]
+    pub offerings: serde_json::Value,
+    #[schema(value_type = Vec<LanguageRequirement>)]
+    pub languages: serde_json::Value,
+    #[schema(value_type = Chance)]
+    pub chance: String,
+    #[schema(value_type = Vec<SemesterOffered>)]
+    pub semesters: serde_json::Value,
+    pub min_gpa: Option<f64>,
+    pub fees: Option<String>,
+    pub considerations: Option<String>,
+    pub website: Option<String>,
+    pub archived: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<DestinationRecord> for DestinationView {
+    fn from(r: DestinationRecord) -> Self {
+        let d = r.destination;
+        Self {
+            id: d.id,
+            institution_id: d.institution_id,
+            institution: r.institution.into(),
+            country_name: r.country_name,
+            advice: r.advice,
+            exchange_type: d.exchange_type,
+            faculty: d.faculty,
+            offerings: d.offerings,
+            languages: d.languages,
+            chance: d.chance,
+            semesters: d.semesters,
+            min_gpa: d.min_gpa,
+            fees: d.fees,
+            considerations: d.considerations,
+            website: d.website,
+            archived: d.archived,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+/// A change to a destination: fields left out stay as they are; `null` clears an
+/// optional one; a list given replaces the whole list.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DestinationPatch {
+    pub institution_id: Option<Uuid>,
+    #[schema(value_type = Option<ExchangeType>)]
+    pub exchange_type: Option<String>,
+    #[serde(default, deserialize_with = "absent_or_null")]
+    #[schema(value_type = Option<String>)]
+    pub faculty: Option<Option<String>>,
+    pub offerings: Option<Vec<OfferingFields>>,
+    pub languages: Option<Vec<LanguageFields>>,
+    #[schema(value_type = Option<Chance>)]
+    pub chance: Option<String>,
+    pub semesters: Option<Vec<SemesterFields>>,
+    #[serde(default, deserialize_with = "absent_or_null")]
+    #[schema(value_type = Option<f64>)]
+    pub min_gpa: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "absent_or_null")]
+    #[schema(value_type = Option<String>)]
+    pub fees: Option<Option<String>>,
+    #[serde(default, deserialize_with = "absent_or_null")]
+    #[schema(value_type = Option<String>)]
+    pub considerations: Option<Option<String>>,
+    #[serde(default, deserialize_with = "absent_or_null")]
+    #[schema(value_type = Option<String>)]
+    pub website: Option<Option<String>>,
+    /// `true` archives it (it stays readable for coordinators and applications), `false` restores it.
+    pub archived: Option<bool>,
+}
+
+impl DestinationPatch {
+    fn apply(self, to: &Destination) -> DestinationFields {
+        DestinationFields {
+            institution_id: Some(self.institution_id.unwrap_or(to.institution_id)),
+            exchange_type: self
+                .exchange_type
+                .unwrap_or_else(|| to.exchange_type.clone()),
+            faculty: self.faculty.unwrap_or_else(|| to.faculty.clone()),
+            offerings: self.offerings.unwrap_or_else(|| stored(&to.offerings)),
+            languages: self.languages.unwrap_or_else(|| stored(&to.languages)),
+            chance: self.chance.unwrap_or_else(|| to.chance.clone()),
+            semesters: self.semesters.unwrap_or_else(|| stored(&to.semesters)),
+            min_gpa: self.min_gpa.unwrap_or(to.min_gpa),
+            fees: self.fees.unwrap_or_else(|| to.fees.clone()),
+            considerations: self
+                .considerations
+                .unwrap_or_else(|| to.considerations.clone()),
+            website: self.website.unwrap_or_else(|| to.website.clone()),
+            archived: self.archived.unwrap_or(to.archived),
+        }
+    }
+}
+
+/// A stored list read back as the fields a client sends: it was written from the
+/// domain's types, whose JSON the fields read.
+fn stored<T: serde::de::DeserializeOwned + Default>(value: &serde_json::Value) -> T {
+    serde_json::from_value(value.clone()).unwrap_or_default()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DestinationQuery {
+    /// The institution's country, ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    #[param(value_type = Option<ExchangeType>)]
+    pub exchange_type: Option<String>,
+    /// The owning faculty.
+    pub faculty: Option<String>,
+    /// Has an offering for this level.
+    #[param(value_type = Option<Level>)]
+    pub level: Option<String>,
+    /// Teaches in this language (ISO 639-1).
+    pub language: Option<String>,
+    /// Has an offering for this programme, or for every programme.
+    pub programme: Option<String>,
+    /// Has an offering for this activity.
+    #[param(value_type = Option<Activity>)]
+    pub activity: Option<String>,
+    #[param(value_type = Option<Chance>)]
+    pub chance: Option<String>,
+    /// Offers this semester.
+    #[param(value_type = Option<Semester>)]
+    pub semester: Option<String>,
+    /// Words to find in the institution's name, city, country or the considerations;
+    /// each matches the start of a word, accents ignored.
+    pub q: Option<String>,
+    /// `true` lists archived destinations instead (coordinators only).
+    pub archived: Option<bool>,
+    /// Page size, 1–500 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn parameter<T>(
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, Violation>,
+) -> Result<Option<T>, ApiError> {
+    raw.map(|r| parse(r.trim()).map_err(ApiError::bad_parameter))
+        .transpose()
+}
+
+impl DestinationQuery {
+    /// Every filter checked; the first unknown value answers 400 naming its parameter.
+    fn filter(&self, caller: &Caller) -> Result<DestinationFilter, ApiError> {
+        let archived = self.archived.unwrap_or(false);
+        if archived && caller.role != Role::Coordinator {
+            return Err(ApiError::Forbidden(
+                "only coordinators list archived destinations".to_owned(),
+            ));
+        }
+        let language = parameter(self.language.as_deref(), |raw| {
+            let code = raw.to_ascii_lowercase();
+            LanguageRequirement::validate_code("language", &code).map(|()| code)
+        })?;
+        Ok(DestinationFilter {
+            country: parameter(self.country.as_deref(), |r| {
+                CountryCode::parse("country", r)
+            })?,
+            exchange_type: parameter(self.exchange_type.as_deref(), |r| {
+                ExchangeType::parse("exchange_type", r)
+            })?,
+            faculty: parameter(self.faculty.as_deref(), |r| {
+                FacultyCode::parse("faculty", r)
+            })?
+            .map(|f| f.as_str().to_owned()),
+            level: parameter(self.level.as_deref(), |r| Level::parse("level", r))?,
+            programme: parameter(self.programme.as_deref(), |r| {
+                ProgrammeCode::parse("programme", r)
+            })?,
+            activity: parameter(self.activity.as_deref(), |r| Activity::parse("activity", r))?,
+            language,
+            chance: parameter(self.chance.as_deref(), |r| Chance::parse("chance", r))?,
+            semester: parameter(self.semester.as_deref(), |r| Semester::parse("semester", r))?,
+            q: self.q.as_deref().map(search_words).transpose()?,
+            archived,
+        })
+    }
+}
+
+/// Searches the catalogue; every filter is optional and they combine.
+///
+/// Level, activity and programme must all hold for one and the same offering.
+/// Results are ordered by institution name; each embeds its institution and the
+/// travel advice of its country.
+#[utoipa::path(
+    tag = "catalogue",
+    params(DestinationQuery),
+    responses(
+        (status = 200, body = ListResponse<DestinationView>),
+        (status = 400, description = "a filter value is unknown; the problem names it", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`archived=true` by a caller other than a coordinator", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/destinations")]
+pub async fn list(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<DestinationQuery>,
+) -> Result<web::Json<ListResponse<DestinationView>>, ApiError> {
+    let filter = query.filter(&caller)?;
+    let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
+    let rows = crate::db::run(&state.pool, move |conn| {
+        destinations::search(conn, &filter, page.after, page.limit)
+    })
+    .await?;
+    Ok(web::Json(ListResponse::from_page(
+        rows,
+        DestinationView::from,
+    )))
+}
+
+/// 422 unless a faculty coordinator's destination belongs to its faculty.
+fn within_scope(caller: &Caller, draft: &DestinationDraft) -> Result<(), Vec<Violation>> {
+    match &caller.faculty {
+        Some(scope) if draft.faculty.as_ref().map(FacultyCode::as_str) != Some(scope.as_str()) => {
+            Err(vec![Violation::new(
+                "faculty",
+                "outside_your_faculty",
+                format!(
+                    "you coordinate faculty {scope}: a destination you create or change must be a faculty or programme agreement of {scope}"
+                ),
+            )])
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Adds a destination (coordinators; a faculty coordinator only for its faculty).
+#[utoipa::path(
+    tag = "catalogue",
+    request_body = DestinationFields,
+    responses(
+        (status = 201, body = DestinationView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/destinations")]
+pub async fn create(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: Json<DestinationFields>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let draft = DestinationDraft::parse(&body.0)?;
+    within_scope(&caller, &draft)?;
+    let actor = caller.actor();
+    let created = crate::db::run(&state.pool, move |conn| {
+        destinations::create(conn, &actor, &draft)
+    })
+    .await?;
+    let location = format!("/api/v1/destinations/{}", created.destination.id);
+    Ok(created_response(location, &DestinationView::from(created)))
+}
+
+/// One destination. An archived one only coordinators see.
+#[utoipa::path(
+    tag = "catalogue",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = DestinationView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/destinations/{id}")]
+pub async fn get(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<DestinationView>, ApiError> {
+    let id = id.into_inner();
+    let record = crate::db::run(&state.pool, move |conn| destinations::get(conn, id))
+        .await
+        .map_err(not_found)?;
+    if record.destination.archived && caller.role != Role::Coordinator {
+        return Err(not_found(ApiError::NotFound(String::new())));
+    }
+    Ok(web::Json(record.into()))
+}
+
+/// Changes or archives a destination (coordinators; a faculty coordinator only its
+/// faculty's, others answer 404). Destinations are archived, never deleted:
+/// applications name them.
+#[utoipa::path(
+    tag = "catalogue",
+    params(("id" = Uuid, Path)),
+    request_body = DestinationPatch,
+    responses(
+        (status = 200, body = DestinationView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/destinations/{id}")]
+pub async fn patch(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<DestinationPatch>,
+) -> Result<web::Json<DestinationView>, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let (id, patch) = (id.into_inner(), body.0);
+    let actor = caller.actor();
+    let updated = crate::db::run(&state.pool, move |conn| {
+        destinations::update(conn, &actor, id, |current| {
+            if let Some(scope) = &caller.faculty
+                && current.faculty.as_deref() != Some(scope.as_str())
+            {
+                return Err(StorageError::NotFound);
+            }
+            let draft =
+                DestinationDraft::parse(&patch.apply(current)).map_err(StorageError::Invalid)?;
+            within_scope(&caller, &draft).map_err(StorageError::Invalid)?;
+            Ok(draft)
+        })
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(updated.into()))
+}
+
+fn not_found(err: ApiError) -> ApiError {
+    match err {
+        ApiError::NotFound(_) => ApiError::NotFound("no destination with this id".to_owned()),
+        other => other,
+    }
+}

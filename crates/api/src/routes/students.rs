@@ -1,0 +1,187 @@
+//! Student records (from the student-information system) and the caller's own view.
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::Json;
+use crate::routes::upsert_response;
+use abroad_domain::student::student_number;
+use abroad_domain::{Level, Role, StudentDraft, StudentFields};
+use abroad_storage::students::{self, Student, StudentScope};
+use actix_web::{HttpResponse, get, put, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A student's record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StudentView {
+    #[schema(example = "s1000001")]
+    pub number: String,
+    pub name: String,
+    pub email: String,
+    #[schema(example = "BMS")]
+    pub programme: String,
+    #[schema(value_type = Level)]
+    pub level: String,
+    pub ec: i32,
+    pub gpa: Option<f64>,
+    pub bachelor_gpa: Option<f64>,
+    /// The GPA the rules use: the GPA, or the bachelor GPA while there is none.
+    pub counting_gpa: Option<f64>,
+    pub registered: bool,
+    pub first_year_diploma: bool,
+    pub luc: bool,
+    pub joint_degree: bool,
+    pub studied_elsewhere: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Student> for StudentView {
+    fn from(s: Student) -> Self {
+        Self {
+            counting_gpa: s.gpa.or(s.bachelor_gpa),
+            number: s.number,
+            name: s.name,
+            email: s.email,
+            programme: s.programme,
+            level: s.level,
+            ec: s.ec,
+            gpa: s.gpa,
+            bachelor_gpa: s.bachelor_gpa,
+            registered: s.registered,
+            first_year_diploma: s.first_year_diploma,
+            luc: s.luc,
+            joint_degree: s.joint_degree,
+            studied_elsewhere: s.studied_elsewhere,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// The caller as the token describes it, with their student record when they are a student.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub sub: String,
+    pub role: Role,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// The programmes a programme contact acts for.
+    pub programmes: Vec<String>,
+    /// The faculty a coordinator is limited to; `null` is university-wide.
+    pub faculty: Option<String>,
+    /// A student's own record; `null` for other roles or before the student-information system sent it.
+    pub student: Option<StudentView>,
+}
+
+fn scope(caller: &Caller) -> StudentScope {
+    match caller.role {
+        Role::Student => StudentScope::Own(caller.sub.clone()),
+        Role::Programme => StudentScope::Programmes(caller.programmes.clone()),
+        Role::Coordinator => StudentScope::Everyone,
+    }
+}
+
+/// Creates or replaces a student record from the student-information system (coordinators).
+#[utoipa::path(
+    tag = "students",
+    params(("number" = String, Path, description = "student number", example = "s1000001")),
+    request_body = StudentFields,
+    responses(
+        (status = 200, description = "replaced (or already so)", body = StudentView),
+        (status = 201, description = "created", body = StudentView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/students/{number}")]
+pub async fn put(
+    caller: Caller,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    body: Json<StudentFields>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let number = student_number("number", &number).map_err(|v| ApiError::BadRequest {
+        detail: v.message.clone(),
+        errors: vec![v],
+    })?;
+    let draft = StudentDraft::parse(&body.0)?;
+    let actor = caller.actor();
+    let (student, upserted) = crate::db::run(&state.pool, move |conn| {
+        students::upsert(conn, &actor, &number, &draft)
+    })
+    .await?;
+    let location = format!("/api/v1/students/{}", student.number);
+    Ok(upsert_response(
+        upserted,
+        location,
+        &StudentView::from(student),
+    ))
+}
+
+/// One student record: the student themself, a programme holding the student's
+/// programme, or a coordinator; anyone else gets 404.
+#[utoipa::path(
+    tag = "students",
+    params(("number" = String, Path, description = "student number", example = "s1000001")),
+    responses(
+        (status = 200, body = StudentView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/students/{number}")]
+pub async fn get(
+    caller: Caller,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+) -> Result<web::Json<StudentView>, ApiError> {
+    let (number, scope) = (number.into_inner(), scope(&caller));
+    let student = crate::db::run(&state.pool, move |conn| {
+        students::get(conn, &number, &scope)
+    })
+    .await
+    .map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::NotFound("no student with this number".to_owned()),
+        other => other,
+    })?;
+    Ok(web::Json(student.into()))
+}
+
+/// Who the token says the caller is, and a student's own record.
+#[utoipa::path(
+    tag = "students",
+    responses(
+        (status = 200, body = Me),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me")]
+pub async fn me(caller: Caller, state: web::Data<AppState>) -> Result<web::Json<Me>, ApiError> {
+    let student = if caller.role == Role::Student {
+        let own = StudentScope::Own(caller.sub.clone());
+        let number = caller.sub.clone();
+        match crate::db::run(&state.pool, move |conn| students::get(conn, &number, &own)).await {
+            Ok(student) => Some(student.into()),
+            Err(ApiError::NotFound(_)) => None,
+            Err(other) => return Err(other),
+        }
+    } else {
+        None
+    };
+    Ok(web::Json(Me {
+        sub: caller.sub,
+        role: caller.role,
+        name: caller.name,
+        email: caller.email,
+        programmes: caller.programmes,
+        faculty: caller.faculty,
+        student,
+    }))
+}

@@ -1,0 +1,382 @@
+//! Destinations and the catalogue search.
+//!
+//! Offerings, languages and semesters are stored as JSONB arrays with GIN
+//! (`jsonb_path_ops`) indexes: a filter is one containment test (`@>`) that the index
+//! answers, and a combined filter on level, activity and programme must hold for one
+//! and the same offering, as a student reading "master, JRP, BMS" would expect.
+//! Free text uses PostgreSQL full text search on a `tsvector` the database keeps
+//! (triggers in the catalogue migration), with prefix matching and accents ignored.
+
+use crate::StorageError;
+use crate::audit::{self, Actor};
+use crate::institutions::Institution;
+use crate::page::{Cursor, Page};
+use crate::schema::{countries, destinations, institutions, programmes};
+use abroad_domain::{
+    Activity, Chance, CountryCode, DestinationDraft, ExchangeType, Level, ProgrammeCode, Semester,
+    Violation,
+};
+use chrono::{DateTime, Utc};
+use diesel::dsl::{exists, now, sql};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// A stored destination. The JSON columns hold the domain's `Offering`,
+/// `LanguageRequirement` and `SemesterOffered` lists, exactly as the API shows them.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
+#[diesel(table_name = destinations)]
+pub struct Destination {
+    pub id: Uuid,
+    pub institution_id: Uuid,
+    pub exchange_type: String,
+    pub faculty: Option<String>,
+    pub offerings: Value,
+    pub languages: Value,
+    pub chance: String,
+    pub semesters: Value,
+    pub min_gpa: Option<f64>,
+    pub fees: Option<String>,
+    pub considerations: Option<String>,
+    pub website: Option<String>,
+    pub archived: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A destination with what a reader needs beside it: its institution and the
+/// travel advice of the institution's country.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DestinationRecord {
+    pub destination: Destination,
+    pub institution: Institution,
+    pub country_name: String,
+    pub advice: String,
+}
+
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = destinations, treat_none_as_null = true)]
+struct Row<'a> {
+    institution_id: Uuid,
+    exchange_type: &'a str,
+    faculty: Option<&'a str>,
+    offerings: Value,
+    languages: Value,
+    chance: &'a str,
+    semesters: Value,
+    min_gpa: Option<f64>,
+    fees: Option<&'a str>,
+    considerations: Option<&'a str>,
+    website: Option<&'a str>,
+    archived: bool,
+}
+
+impl<'a> Row<'a> {
+    fn new(d: &'a DestinationDraft) -> Self {
+        Row {
+            institution_id: d.institution_id,
+            exchange_type: d.exchange_type.as_str(),
+            faculty: d.faculty.as_ref().map(|f| f.as_str()),
+            // Plain structs of words and strings: serialising them cannot fail.
+            offerings: serde_json::to_value(&d.offerings).unwrap_or_default(),
+            languages: serde_json::to_value(&d.languages).unwrap_or_default(),
+            chance: d.chance.as_str(),
+            semesters: serde_json::to_value(&d.semesters).unwrap_or_default(),
+            min_gpa: d.min_gpa,
+            fees: d.fees.as_deref(),
+            considerations: d.considerations.as_deref(),
+            website: d.website.as_deref(),
+            archived: d.archived,
+        }
+    }
+}
+
+/// The catalogue search; every filter is optional and they combine with AND.
+#[derive(Debug, Clone, Default)]
+pub struct DestinationFilter {
+    pub country: Option<CountryCode>,
+    pub exchange_type: Option<ExchangeType>,
+    pub faculty: Option<String>,
+    pub level: Option<Level>,
+    /// Offerings for this programme or for any programme.
+    pub programme: Option<ProgrammeCode>,
+    pub activity: Option<Activity>,
+    /// ISO 639-1, lower case.
+    pub language: Option<String>,
+    pub chance: Option<Chance>,
+    pub semester: Option<Semester>,
+    /// Words, each matched as a prefix, against institution, city, country and considerations.
+    pub q: Option<Vec<String>>,
+    /// `false`: only active destinations; `true`: only archived ones.
+    pub archived: bool,
+}
+
+type Joined = (Destination, Institution, String, String);
+
+fn record((destination, institution, country_name, advice): Joined) -> DestinationRecord {
+    DestinationRecord {
+        destination,
+        institution,
+        country_name,
+        advice,
+    }
+}
+
+pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<DestinationRecord, StorageError> {
+    let joined: Joined = destinations::table
+        .inner_join(institutions::table.inner_join(countries::table))
+        .filter(destinations::id.eq(id))
+        .select((
+            Destination::as_select(),
+            Institution::as_select(),
+            countries::name,
+            countries::advice,
+        ))
+        .first(conn)?;
+    Ok(record(joined))
+}
+
+/// Whether the institution already has an agreement of this type (for this faculty).
+pub fn exists_for(
+    conn: &mut PgConnection,
+    institution_id: Uuid,
+    exchange_type: ExchangeType,
+    faculty: Option<&str>,
+) -> Result<bool, StorageError> {
+    let mut query = destinations::table
+        .filter(destinations::institution_id.eq(institution_id))
+        .filter(destinations::exchange_type.eq(exchange_type.as_str()))
+        .select(destinations::id)
+        .into_boxed();
+    query = match faculty {
+        Some(faculty) => query.filter(destinations::faculty.eq(faculty.to_owned())),
+        None => query.filter(destinations::faculty.is_null()),
+    };
+    Ok(query.first::<Uuid>(conn).optional()?.is_some())
+}
+
+/// Searches the catalogue, ordered by institution name (accents ignored), then id.
+pub fn search(
+    conn: &mut PgConnection,
+    filter: &DestinationFilter,
+    after: Option<Cursor<(String, Uuid)>>,
+    limit: i64,
+) -> Result<Page<DestinationRecord>, StorageError> {
+    let mut query = destinations::table
+        .inner_join(institutions::table.inner_join(countries::table))
+        .select((
+            Destination::as_select(),
+            Institution::as_select(),
+            countries::name,
+            countries::advice,
+            destinations::sort_key,
+        ))
+        .filter(destinations::archived.eq(filter.archived))
+        .into_boxed();
+    if let Some(country) = &filter.country {
+        query = query.filter(institutions::country.eq(country.as_str()));
+    }
+    if let Some(exchange_type) = filter.exchange_type {
+        query = query.filter(destinations::exchange_type.eq(exchange_type.as_str()));
+    }
+    if let Some(faculty) = &filter.faculty {
+        query = query.filter(destinations::faculty.eq(faculty));
+    }
+    if let Some(chance) = filter.chance {
+        query = query.filter(destinations::chance.eq(chance.as_str()));
+    }
+    let mut offering = serde_json::Map::new();
+    if let Some(level) = filter.level {
+        offering.insert("level".into(), json!(level));
+    }
+    if let Some(activity) = filter.activity {
+        offering.insert("activity".into(), json!(activity));
+    }
+    match &filter.programme {
+        Some(programme) => {
+            let mut for_it = offering.clone();
+            for_it.insert("programme".into(), json!(programme.as_str()));
+            let mut for_all = offering;
+            for_all.insert("programme".into(), Value::Null);
+            query = query.filter(
+                destinations::offerings
+                    .contains(json!([for_it]))
+                    .or(destinations::offerings.contains(json!([for_all]))),
+            );
+        }
+        None if !offering.is_empty() => {
+            query = query.filter(destinations::offerings.contains(json!([offering])));
+        }
+        None => {}
+    }
+    if let Some(language) = &filter.language {
+        query = query.filter(destinations::languages.contains(json!([{ "code": language }])));
+    }
+    if let Some(semester) = filter.semester {
+        query = query.filter(destinations::semesters.contains(json!([{ "semester": semester }])));
+    }
+    if let Some(words) = &filter.q {
+        query = query.filter(
+            sql::<Bool>("destinations.search @@ to_tsquery('simple', public.unaccent(")
+                .bind::<Text, _>(prefix_query(words))
+                .sql("))"),
+        );
+    }
+    if let Some(Cursor((sort_key, id))) = after {
+        query = query.filter(
+            sql::<Bool>("(destinations.sort_key, destinations.id) > (")
+                .bind::<Text, _>(sort_key)
+                .sql(", ")
+                .bind::<diesel::sql_types::Uuid, _>(id)
+                .sql(")"),
+        );
+    }
+    let rows: Vec<(Destination, Institution, String, String, String)> = query
+        .order((destinations::sort_key.asc(), destinations::id.asc()))
+        .limit(limit + 1)
+        .load(conn)?;
+    let page = Page::from_rows(rows, limit, |(d, _, _, _, sort_key)| {
+        (sort_key.clone(), d.id)
+    });
+    Ok(page.map(|(d, i, name, advice, _)| record((d, i, name, advice))))
+}
+
+/// `karol:* & stock:*`: every word must match the start of a word in the text.
+/// Words hold only letters and digits (the API splits on everything else), so no
+/// tsquery syntax can be smuggled in.
+fn prefix_query(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("{w}:*"))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+/// Stores a new destination and audits it, in one transaction.
+pub fn create(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    draft: &DestinationDraft,
+) -> Result<DestinationRecord, StorageError> {
+    conn.transaction(|conn| {
+        require_references(conn, draft)?;
+        let created: Destination = diesel::insert_into(destinations::table)
+            .values(Row::new(draft))
+            .returning(Destination::as_returning())
+            .get_result(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "destination.created",
+            "destination",
+            &created.id.to_string(),
+            None::<&()>,
+            Some(&created),
+        )?;
+        get(conn, created.id)
+    })
+}
+
+/// Changes a destination under a row lock. `change` sees it as stored and answers the
+/// draft it should become, or an error (e.g. `NotFound` for a caller
+/// whose faculty does not own it).
+pub fn update(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    change: impl FnOnce(&Destination) -> Result<DestinationDraft, StorageError>,
+) -> Result<DestinationRecord, StorageError> {
+    conn.transaction(|conn| {
+        let before: Destination = destinations::table
+            .find(id)
+            .select(Destination::as_select())
+            .for_update()
+            .first(conn)?;
+        let draft = change(&before)?;
+        require_references(conn, &draft)?;
+        let after: Destination = diesel::update(destinations::table.find(id))
+            .set((Row::new(&draft), destinations::updated_at.eq(now)))
+            .returning(Destination::as_returning())
+            .get_result(conn)?;
+        let unchanged = Destination {
+            updated_at: before.updated_at,
+            ..after.clone()
+        } == before;
+        if !unchanged {
+            let action = match (before.archived, after.archived) {
+                (false, true) => "destination.archived",
+                (true, false) => "destination.restored",
+                _ => "destination.updated",
+            };
+            audit::record(
+                conn,
+                actor,
+                action,
+                "destination",
+                &id.to_string(),
+                Some(&before),
+                Some(&after),
+            )?;
+        }
+        get(conn, id)
+    })
+}
+
+/// The institution and every programme an offering names must exist.
+fn require_references(
+    conn: &mut PgConnection,
+    draft: &DestinationDraft,
+) -> Result<(), StorageError> {
+    let institution_id = draft.institution_id;
+    let mut violations = Vec::new();
+    let institution_known: bool =
+        diesel::select(exists(institutions::table.find(institution_id))).get_result(conn)?;
+    if !institution_known {
+        violations.push(Violation::new(
+            "institution_id",
+            "unknown_institution",
+            format!(
+                "there is no institution {institution_id}; create it with POST /api/v1/institutions"
+            ),
+        ));
+    }
+    let named = draft.programmes();
+    if !named.is_empty() {
+        let codes: Vec<&str> = named.iter().map(|(code, _)| code.as_str()).collect();
+        let known: Vec<String> = programmes::table
+            .filter(programmes::code.eq_any(&codes))
+            .select(programmes::code)
+            .load(conn)?;
+        for (code, field) in &named {
+            if !known.contains(code) {
+                violations.push(Violation::new(
+                    field.clone(),
+                    "unknown_programme",
+                    format!(
+                        "there is no programme `{code}`; add it with PUT /api/v1/programmes/{code}"
+                    ),
+                ));
+            }
+        }
+    }
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(StorageError::Invalid(violations))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_query;
+
+    #[test]
+    fn each_word_is_a_prefix_and_all_must_match() {
+        assert_eq!(
+            prefix_query(&["karol".into(), "stockholm".into()]),
+            "karol:* & stockholm:*"
+        );
+    }
+}
