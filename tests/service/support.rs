@@ -121,6 +121,29 @@ impl TestApp {
         self.send(with_token(request, token)).await
     }
 
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send_json(TestRequest::post(), path, token, body).await
+    }
+
+    pub async fn patch_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send_json(TestRequest::patch(), path, token, body)
+            .await
+    }
+
+    async fn send_json(
+        &self,
+        request: TestRequest,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        let request = request
+            .uri(path)
+            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .set_payload(body.to_string());
+        self.send(with_token(request, token)).await
+    }
+
     pub async fn call(&self, method: Method, path: &str, token: Option<&str>) -> Response {
         self.send(with_token(
             TestRequest::default().method(method).uri(path),
@@ -210,5 +233,86 @@ impl Response {
             String::from_utf8_lossy(&self.body)
         );
         self.json()
+    }
+}
+
+/// Catalogue records made through the API, as a coordinator.
+pub mod catalogue {
+    use super::{TestApp, coordinator};
+    use serde_json::{Value, json};
+
+    pub async fn country(app: &TestApp, code: &str, name: &str, advice: &str) {
+        let response = app
+            .put_json(
+                &format!("/api/v1/countries/{code}"),
+                Some(&coordinator()),
+                &json!({"name": name, "advice": advice}),
+            )
+            .await;
+        assert!(
+            response.status.is_success(),
+            "{}",
+            String::from_utf8_lossy(&response.body)
+        );
+    }
+
+    pub async fn programme(app: &TestApp, code: &str, faculty: &str, level: &str) {
+        let body = json!({"name": format!("Programme {code}"), "faculty": faculty, "level": level});
+        let response = app
+            .put_json(
+                &format!("/api/v1/programmes/{code}"),
+                Some(&coordinator()),
+                &body,
+            )
+            .await;
+        assert!(
+            response.status.is_success(),
+            "{}",
+            String::from_utf8_lossy(&response.body)
+        );
+    }
+
+    /// Creates an institution and answers its id.
+    pub async fn institution(app: &TestApp, name: &str, country: &str, city: &str) -> String {
+        let body = json!({"name": name, "country": country, "city": city});
+        let response = app
+            .post_json("/api/v1/institutions", Some(&coordinator()), &body)
+            .await;
+        assert_eq!(
+            response.status,
+            201,
+            "{}",
+            String::from_utf8_lossy(&response.body)
+        );
+        response.json()["id"].as_str().expect("id").to_owned()
+    }
+
+    /// A university-wide semester exchange for any programme, autumn and spring, in English.
+    pub fn exchange(institution_id: &str) -> Value {
+        json!({
+            "institution_id": institution_id,
+            "exchange_type": "university_wide",
+            "offerings": [
+                {"level": "bachelor", "activity": "semester_exchange"},
+                {"level": "master", "activity": "semester_exchange"}
+            ],
+            "languages": [{"code": "en", "min_level": "B2"}],
+            "chance": "medium",
+            "semesters": [{"semester": "autumn"}, {"semester": "spring"}]
+        })
+    }
+
+    /// Creates a destination (as a university-wide coordinator) and answers it.
+    pub async fn destination(app: &TestApp, body: &Value) -> Value {
+        let response = app
+            .post_json("/api/v1/destinations", Some(&coordinator()), body)
+            .await;
+        assert_eq!(
+            response.status,
+            201,
+            "{}",
+            String::from_utf8_lossy(&response.body)
+        );
+        response.json()
     }
 }

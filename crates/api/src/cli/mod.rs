@@ -1,6 +1,6 @@
 //! The `abroad` command: `serve`, `migrate`, `seed-demo`, `token`, `openapi`.
 
-mod seed;
+pub mod seed;
 mod serve;
 mod token;
 

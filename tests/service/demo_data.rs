@@ -1,0 +1,83 @@
+//! `abroad seed-demo`: idempotent, and it shows what the office's demo needs.
+
+use crate::support::{TestApp, coordinator, student};
+
+#[actix_web::test]
+async fn the_demo_data_loads_twice_without_change_and_answers_the_demo_queries() {
+    let app = TestApp::new();
+    let mut conn = app.db.connect();
+    abroad_api::cli::seed::run(&mut conn).expect("first load");
+    let audit_after_first = app
+        .get("/api/v1/audit?limit=1", Some(&coordinator()))
+        .await
+        .ok()["items"][0]["id"]
+        .clone();
+    abroad_api::cli::seed::run(&mut conn).expect("second load");
+    let audit_after_second = app
+        .get("/api/v1/audit?limit=1", Some(&coordinator()))
+        .await
+        .ok()["items"][0]["id"]
+        .clone();
+    assert_eq!(
+        audit_after_first, audit_after_second,
+        "a second load changed something"
+    );
+
+    let page = app
+        .get(
+            "/api/v1/destinations?country=SE&level=master&programme=BMS",
+            Some(&student()),
+        )
+        .await
+        .ok();
+    let karolinska = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|d| d["institution"]["name"] == "Karolinska Institutet")
+        .expect("Karolinska Institutet is found");
+    assert_eq!(karolinska["advice"], "green");
+    assert!(karolinska["offerings"].as_array().expect("offerings").len() > 3);
+
+    let half_minor = app
+        .get(
+            "/api/v1/destinations?activity=half_minor&limit=500",
+            Some(&student()),
+        )
+        .await
+        .ok();
+    assert!(!half_minor["items"].as_array().expect("items").is_empty());
+    let isep = app
+        .get("/api/v1/destinations?exchange_type=isep", Some(&student()))
+        .await
+        .ok();
+    assert_eq!(isep["items"][0]["min_gpa"], 6.5);
+    assert!(isep["items"][0]["fees"].is_string());
+    let wide = app
+        .get(
+            "/api/v1/destinations?exchange_type=university_wide&limit=500",
+            Some(&student()),
+        )
+        .await
+        .ok();
+    assert!(wide["items"].as_array().expect("items").len() >= 12);
+
+    for level in ["bachelor", "master"] {
+        let students = ["s1000001", "s2000001"];
+        let number = if level == "bachelor" {
+            students[0]
+        } else {
+            students[1]
+        };
+        let record = app
+            .get(&format!("/api/v1/students/{number}"), Some(&coordinator()))
+            .await
+            .ok();
+        assert_eq!(record["level"], level);
+    }
+    let red = app
+        .get("/api/v1/countries?advice=red", Some(&student()))
+        .await
+        .ok();
+    assert!(!red["items"].as_array().expect("items").is_empty());
+}
