@@ -4,6 +4,8 @@
 //! web framework: no I/O, no database, no HTTP. Both the API and (later) the draw
 //! call these rules, so each rule lives once.
 
+pub mod application;
+pub mod call;
 pub mod country;
 pub mod destination;
 pub mod institution;
@@ -13,6 +15,12 @@ pub mod student;
 pub mod violation;
 pub mod vocabulary;
 
+pub use application::{
+    ApplicationStatus, Assessment, ChoiceFacts, ReviewOutcome, StudentFacts, assess,
+};
+pub use call::{
+    CallDraft, CallFields, CallRules, CallStatus, DocumentKind, Motivation, Scheme, Selection,
+};
 pub use country::{CountryCode, CountryUpdate, TravelAdvice};
 pub use destination::{
     Activity, Cefr, Chance, DestinationDraft, DestinationFields, ExchangeType, Semester,
