@@ -1,6 +1,8 @@
 //! `TestApp`: the real app on a private database, with request and token helpers.
 
-use abroad_api::app::{self, Services};
+use abroad_api::app::{self, AppState, Services};
+use abroad_api::clock::Clock;
+use chrono::{DateTime, Utc};
 use abroad_api::auth::{self, Claims, Verifier};
 use abroad_api::settings::{JwtSettings, Settings};
 use abroad_storage::test_db::TestDb;
@@ -67,9 +69,10 @@ pub fn faculty_coordinator(faculty: &str) -> String {
     sign(&c)
 }
 
-/// The app with its own database.
+/// The app with its own database, on a clock the test sets.
 pub struct TestApp {
     pub db: TestDb,
+    pub clock: Clock,
     services: Services,
 }
 

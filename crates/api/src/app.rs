@@ -1,6 +1,7 @@
 //! The whole service as one actix `App`, for the server and the tests alike.
 
 use crate::auth::Verifier;
+use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::extract::{JsonLimit, path_error, query_error};
 use crate::openapi::{self, RouteTable};
@@ -18,6 +19,9 @@ use utoipa_swagger_ui::SwaggerUi;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub pool: Pool,
+    pub clock: Clock,
+    /// Largest uploaded document, in bytes.
+    pub max_document_bytes: usize,
 }
 
 /// Everything the app is built from; made once, cloned into each worker.
@@ -39,11 +43,11 @@ impl std::fmt::Debug for Services {
 }
 
 impl Services {
-    pub fn new(pool: Pool, verifier: Verifier, max_json_bytes: usize) -> Self {
+    pub fn new(state: AppState, verifier: Verifier, max_json_bytes: usize) -> Self {
         let document = openapi::document();
         let routes = RouteTable::from_document(&document);
         Self {
-            state: web::Data::new(AppState { pool }),
+            state: web::Data::new(state),
             verifier,
             json_limit: JsonLimit(max_json_bytes),
             document: Arc::new(document),

@@ -194,6 +194,7 @@ impl From<StorageError> for ApiError {
                 "this conflicts with an existing record ({constraint})"
             )),
             StorageError::Invalid(violations) => ApiError::Unprocessable(violations),
+            StorageError::State(message) => ApiError::Conflict(message),
             StorageError::Rule(constraint) => ApiError::Unprocessable(vec![Violation::new(
                 "",
                 "database_rule",

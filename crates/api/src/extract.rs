@@ -131,6 +131,27 @@ where
     <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
 
+/// Applies a JSON merge patch (RFC 7396): members of `patch` replace those of
+/// `target`, `null` removes one, objects merge member by member.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    let serde_json::Value::Object(changes) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = serde_json::Value::Object(serde_json::Map::new());
+    }
+    if let serde_json::Value::Object(members) = target {
+        for (name, change) in changes {
+            if change.is_null() {
+                members.remove(name);
+            } else {
+                merge_patch(members.entry(name.clone()).or_insert(serde_json::Value::Null), change);
+            }
+        }
+    }
+}
+
 /// Splits free text into the words a search looks for: letters and digits only.
 pub fn search_words(raw: &str) -> Result<Vec<String>, ApiError> {
     let words: Vec<String> = raw
@@ -272,6 +293,13 @@ mod tests {
         assert!(is_json(Some("application/merge-patch+json")));
         assert!(!is_json(Some("text/plain")));
         assert!(!is_json(None));
+    }
+
+    #[test]
+    fn merge_patches_follow_rfc_7396() {
+        let mut target = serde_json::json!({"a": 1, "b": {"c": 2, "d": 3}, "e": [1]});
+        merge_patch(&mut target, &serde_json::json!({"a": null, "b": {"c": 4}, "e": [2], "f": "new"}));
+        assert_eq!(target, serde_json::json!({"b": {"c": 4, "d": 3}, "e": [2], "f": "new"}));
     }
 
     #[test]

@@ -23,6 +23,8 @@ use utoipa_actix_web::AppExt;
         (name = "reference data", description = "Countries with travel advice, study programmes"),
         (name = "catalogue", description = "Partner institutions and destinations: the world map students choose from"),
         (name = "students", description = "Student records from the student-information system"),
+        (name = "calls", description = "Application rounds with their rules and places"),
+        (name = "applications", description = "Students' ranked choices, submission, and the decisions on them"),
         (name = "audit", description = "Who changed what, when"),
         (name = "operations", description = "Health and readiness"),
     )

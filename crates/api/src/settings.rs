@@ -59,6 +59,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Largest JSON body accepted, in bytes.
     pub max_json_bytes: usize,
+    /// Largest uploaded document (PDF), in bytes.
+    pub max_document_bytes: usize,
     pub db_pool_size: u32,
 }
 
@@ -165,6 +167,12 @@ impl Settings {
                 "ABROAD_MAX_JSON_BYTES",
                 64 * 1024,
                 1024..=16 * 1024 * 1024,
+            )?,
+            max_document_bytes: number(
+                env,
+                "ABROAD_MAX_DOCUMENT_BYTES",
+                5 * 1024 * 1024,
+                1024..=100 * 1024 * 1024,
             )?,
             db_pool_size: number(env, "ABROAD_DB_POOL_SIZE", 10, 1..=200)?,
         })

@@ -8,6 +8,7 @@ pub mod application;
 pub mod call;
 pub mod country;
 pub mod destination;
+pub mod draw;
 pub mod institution;
 pub mod programme;
 pub mod role;

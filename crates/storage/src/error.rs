@@ -9,6 +9,10 @@ pub enum StorageError {
     /// A unique constraint refused the write (e.g. a duplicate).
     #[error("conflicts with an existing record: {0}")]
     Conflict(String),
+    /// The record is not in a state that allows this (a deadline passed, already
+    /// submitted, not a draft …); the message says which.
+    #[error("{0}")]
+    State(String),
     /// A foreign key or check constraint refused the write.
     #[error("refused by a database rule: {0}")]
     Rule(String),
@@ -21,6 +25,9 @@ pub enum StorageError {
     Unavailable(#[source] diesel::r2d2::PoolError),
     #[error("database error")]
     Database(#[source] DieselError),
+    /// A stored value the code cannot read: a bug or a hand-edited row.
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
     #[error("migration failed: {0}")]
     Migration(String),
 }

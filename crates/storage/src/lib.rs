@@ -5,7 +5,9 @@
 //! Every write that changes a record also writes its audit entry in the same
 //! transaction.
 
+pub mod applications;
 pub mod audit;
+pub mod calls;
 pub mod countries;
 pub mod destinations;
 mod error;

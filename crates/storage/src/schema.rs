@@ -90,11 +90,113 @@ diesel::table! {
 diesel::joinable!(institutions -> countries (country));
 diesel::joinable!(destinations -> institutions (institution_id));
 diesel::joinable!(students -> programmes (programme));
+
+diesel::table! {
+    /// `seed` is left out of every read but the draw's: it stays secret until then.
+    calls (id) {
+        id -> Uuid,
+        name -> Text,
+        scheme -> Text,
+        faculty -> Nullable<Text>,
+        activity -> Text,
+        semesters -> Array<Text>,
+        opens_at -> Timestamptz,
+        deadline -> Timestamptz,
+        min_choices -> Int4,
+        max_choices -> Int4,
+        max_low_chance -> Nullable<Int4>,
+        min_ec -> Int4,
+        max_ec -> Nullable<Int4>,
+        ec_applies_to -> Nullable<Text>,
+        requires_first_year_diploma -> Bool,
+        min_gpa -> Nullable<Double>,
+        motivation_per_choice -> Bool,
+        motivation_min_words -> Nullable<Int4>,
+        motivation_max_words -> Nullable<Int4>,
+        required_documents -> Array<Text>,
+        transcript_rule -> Bool,
+        selection -> Text,
+        offer_days -> Int4,
+        parent_call_id -> Nullable<Uuid>,
+        status -> Text,
+        seed -> Nullable<Bytea>,
+        commitment -> Nullable<Text>,
+        closed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    call_places (call_id, destination_id, semester) {
+        call_id -> Uuid,
+        destination_id -> Uuid,
+        semester -> Text,
+        places -> Int4,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Uuid,
+        call_id -> Uuid,
+        student -> Text,
+        programme -> Text,
+        semester -> Text,
+        plan_b -> Bool,
+        status -> Text,
+        score -> Nullable<Double>,
+        programme_decision -> Nullable<Text>,
+        programme_comment -> Nullable<Text>,
+        programme_decided_by -> Nullable<Text>,
+        programme_decided_at -> Nullable<Timestamptz>,
+        review_outcome -> Nullable<Text>,
+        review_note -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamptz>,
+        submitted_at -> Nullable<Timestamptz>,
+        withdrawn_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    application_choices (application_id, rank) {
+        application_id -> Uuid,
+        rank -> Int4,
+        destination_id -> Uuid,
+        motivation -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    application_documents (application_id, kind) {
+        application_id -> Uuid,
+        kind -> Text,
+        content -> Bytea,
+        sha256 -> Text,
+        size -> Int4,
+        uploaded_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(call_places -> calls (call_id));
+diesel::joinable!(call_places -> destinations (destination_id));
+diesel::joinable!(applications -> calls (call_id));
+diesel::joinable!(application_choices -> applications (application_id));
+diesel::joinable!(application_choices -> destinations (destination_id));
+diesel::joinable!(application_documents -> applications (application_id));
 diesel::allow_tables_to_appear_in_same_query!(
-    audit_log,
-    countries,
-    programmes,
-    institutions,
+    calls,
+    call_places,
+    applications,
+    application_choices,
+    application_documents,
     destinations,
-    students
+    institutions,
+    countries,
+    students,
+    programmes,
+    audit_log
 );

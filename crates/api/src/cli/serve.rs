@@ -1,7 +1,8 @@
 //! `abroad serve`: migrate, then serve until SIGTERM or Ctrl-C.
 
 use super::CommandError;
-use crate::app::{self, Services};
+use crate::app::{self, AppState, Services};
+use crate::clock::Clock;
 use crate::auth::Verifier;
 use crate::settings::Settings;
 use actix_web::HttpServer;
@@ -23,7 +24,8 @@ pub fn run(settings: Settings, dev: bool) -> Result<(), CommandError> {
             tracing::info!(versions = ?applied, "migrations applied");
         }
     }
-    let services = Services::new(pool, verifier, settings.max_json_bytes);
+    let state = AppState { pool, clock: Clock::system(), max_document_bytes: settings.max_document_bytes };
+    let services = Services::new(state, verifier, settings.max_json_bytes);
     let bind = settings.bind.clone();
     tracing::info!(%bind, "serving Abroad; API docs at /docs/");
     actix_web::rt::System::new().block_on(async move {

@@ -1,8 +1,11 @@
 //! The HTTP resources, one file each.
 
+pub mod applications;
 pub mod audit;
+pub mod calls;
 pub mod countries;
 pub mod destinations;
+pub mod documents;
 pub mod health;
 pub mod institutions;
 pub mod programmes;
@@ -36,6 +39,25 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(students::put)
             .service(students::get)
             .service(students::me)
+            .service(calls::create)
+            .service(calls::list)
+            .service(calls::get)
+            .service(calls::patch)
+            .service(calls::open)
+            .service(calls::close)
+            .service(calls::put_places)
+            .service(calls::get_places)
+            .service(applications::create)
+            .service(applications::list)
+            .service(applications::get)
+            .service(applications::update)
+            .service(applications::submit)
+            .service(applications::withdraw)
+            .service(applications::programme_decision)
+            .service(applications::review)
+            .service(applications::score)
+            .service(documents::upload)
+            .service(documents::download)
             .service(audit::list),
     );
 }

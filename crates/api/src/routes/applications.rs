@@ -1,0 +1,565 @@
+//! Applications: a student's ranked choices, submission against the call's rules,
+//! and the programme's and the office's decisions.
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, PageRequest};
+use crate::routes::{ListResponse, created_response};
+use abroad_domain::call::MAX_CHOICES;
+use abroad_domain::{ApplicationStatus, ReviewOutcome, Role, Semester, Violation, Violations, assess};
+use abroad_storage::applications::{
+    self, ApplicationFilter, ApplicationInput, ApplicationRecord, ApplicationScope, Choice, DocumentInfo,
+};
+use abroad_storage::calls::Call;
+use abroad_storage::{PgConnection, StorageError};
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// One choice as a student sends it, in order of preference.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceFields {
+    pub destination_id: Uuid,
+    /// The motivation for this choice, when the call asks for one per choice.
+    #[serde(default)]
+    pub motivation: Option<String>,
+}
+
+/// An application as a student sends it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationFields {
+    #[serde(default)]
+    #[schema(value_type = Semester)]
+    pub semester: String,
+    /// Consider me for the other semester if I cannot be placed in mine.
+    #[serde(default)]
+    pub plan_b: bool,
+    /// In order of preference, first choice first.
+    #[serde(default)]
+    pub choices: Vec<ChoiceFields>,
+}
+
+impl ApplicationFields {
+    /// The shape a draft must have; the call's own rules are checked at submit.
+    fn input(self) -> Result<ApplicationInput, ApiError> {
+        let mut v = Violations::new();
+        let semester = v.take(Semester::parse("semester", &self.semester));
+        if self.choices.len() > MAX_CHOICES as usize {
+            v.push("choices", "too_many_choices", format!("an application lists at most {MAX_CHOICES} choices"));
+        }
+        for (i, c) in self.choices.iter().enumerate() {
+            if c.motivation.as_ref().is_some_and(|m| m.chars().count() > 20_000) {
+                v.push(format!("choices[{i}].motivation"), "too_long", "a motivation may be at most 20,000 characters");
+            }
+        }
+        match semester {
+            Some(semester) if v.is_empty() => Ok(ApplicationInput {
+                semester,
+                plan_b: self.plan_b,
+                choices: self
+                    .choices
+                    .into_iter()
+                    .map(|c| (c.destination_id, c.motivation.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty())))
+                    .collect(),
+            }),
+            _ => Err(ApiError::Unprocessable(v.into_vec())),
+        }
+    }
+}
+
+/// Whether the application meets every rule of its call, as the office will check it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Eligibility {
+    pub ok: bool,
+    /// Every rule it breaks now.
+    pub reasons: Vec<Violation>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChoiceView {
+    /// 1 is the first choice.
+    pub rank: i32,
+    pub destination_id: Uuid,
+    pub motivation: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentView {
+    #[schema(value_type = abroad_domain::DocumentKind)]
+    pub kind: String,
+    /// Hex SHA-256 of the PDF.
+    pub sha256: String,
+    pub size: i32,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+impl From<DocumentInfo> for DocumentView {
+    fn from(d: DocumentInfo) -> Self {
+        Self { kind: d.kind, sha256: d.sha256, size: d.size, uploaded_at: d.uploaded_at }
+    }
+}
+
+/// An application with its choices, documents, and its standing against the rules.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationView {
+    pub id: Uuid,
+    pub call_id: Uuid,
+    /// The student number.
+    pub student: String,
+    pub programme: String,
+    #[schema(value_type = Semester)]
+    pub semester: String,
+    pub plan_b: bool,
+    #[schema(value_type = ApplicationStatus)]
+    pub status: String,
+    pub choices: Vec<ChoiceView>,
+    pub documents: Vec<DocumentView>,
+    pub eligibility: Eligibility,
+    /// Advice that does not stop a submission (e.g. many low-chance choices).
+    pub warnings: Vec<Violation>,
+    /// For `ranking` calls: the office's score.
+    pub score: Option<f64>,
+    pub programme_decision: Option<String>,
+    pub programme_comment: Option<String>,
+    pub programme_decided_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Option<ReviewOutcome>)]
+    pub review_outcome: Option<String>,
+    pub review_note: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ApplicationView {
+    fn new(record: ApplicationRecord, assessment: abroad_domain::Assessment) -> Self {
+        let a = record.application;
+        Self {
+            id: a.id,
+            call_id: a.call_id,
+            student: a.student,
+            programme: a.programme,
+            semester: a.semester,
+            plan_b: a.plan_b,
+            status: a.status,
+            choices: record
+                .choices
+                .into_iter()
+                .map(|c: Choice| ChoiceView { rank: c.rank, destination_id: c.destination_id, motivation: c.motivation })
+                .collect(),
+            documents: record.documents.into_iter().map(DocumentView::from).collect(),
+            eligibility: Eligibility { ok: assessment.violations.is_empty(), reasons: assessment.violations },
+            warnings: assessment.warnings,
+            score: a.score,
+            programme_decision: a.programme_decision,
+            programme_comment: a.programme_comment,
+            programme_decided_at: a.programme_decided_at,
+            review_outcome: a.review_outcome,
+            review_note: a.review_note,
+            reviewed_at: a.reviewed_at,
+            submitted_at: a.submitted_at,
+            withdrawn_at: a.withdrawn_at,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+/// Reads the facts and checks the rules, for a view.
+fn assessed(conn: &mut PgConnection, record: ApplicationRecord) -> Result<ApplicationView, StorageError> {
+    let call: Call = abroad_storage::calls::get(conn, record.application.call_id)?;
+    let facts = applications::facts(conn, &record.application, &call)?;
+    let assessment = assess(&facts.rules, facts.semester, &facts.student, &facts.choices, &facts.uploaded);
+    Ok(ApplicationView::new(record, assessment))
+}
+
+/// Which applications the caller sees.
+pub(crate) fn scope(caller: &Caller) -> ApplicationScope {
+    match caller.role {
+        Role::Student => ApplicationScope::Student(caller.sub.clone()),
+        Role::Programme => ApplicationScope::Programmes(caller.programmes.clone()),
+        Role::Coordinator => caller.faculty.clone().map_or(ApplicationScope::Everyone, ApplicationScope::Faculty),
+    }
+}
+
+pub(crate) fn not_found(err: ApiError) -> ApiError {
+    match err {
+        ApiError::NotFound(_) => ApiError::NotFound("no application with this id".to_owned()),
+        other => other,
+    }
+}
+
+/// Starts an application (a draft) in an open call before its deadline (students).
+#[utoipa::path(
+    tag = "applications",
+    params(("id" = Uuid, Path, description = "the call")),
+    request_body = ApplicationFields,
+    responses(
+        (status = 201, body = ApplicationView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the call is not open, its deadline passed, or you already applied", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/calls/{id}/applications")]
+pub async fn create(
+    caller: Caller,
+    state: web::Data<AppState>,
+    call_id: web::Path<Uuid>,
+    body: Json<ApplicationFields>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Student])?;
+    let input = body.0.input()?;
+    let (call_id, actor, student, at) = (call_id.into_inner(), caller.actor(), caller.sub.clone(), state.clock.now());
+    let view = crate::db::run(&state.pool, move |conn| {
+        let record = applications::create(conn, &actor, call_id, &student, &input, at)?;
+        assessed(conn, record)
+    })
+    .await
+    .map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::NotFound("no call with this id".to_owned()),
+        other => other,
+    })?;
+    Ok(created_response(format!("/api/v1/applications/{}", view.id), &view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ApplicationQuery {
+    pub call_id: Option<Uuid>,
+    #[param(value_type = Option<ApplicationStatus>)]
+    pub status: Option<String>,
+    /// The student's programme.
+    pub programme: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Applications the caller may see, newest first: a student's own, a programme's
+/// students', a faculty coordinator's faculty calls', or all for the office.
+#[utoipa::path(
+    tag = "applications",
+    params(ApplicationQuery),
+    responses(
+        (status = 200, body = ListResponse<ApplicationView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/applications")]
+pub async fn list(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<ApplicationQuery>,
+) -> Result<web::Json<ListResponse<ApplicationView>>, ApiError> {
+    let query = query.into_inner();
+    let filter = ApplicationFilter {
+        call_id: query.call_id,
+        status: query
+            .status
+            .as_deref()
+            .map(|raw| ApplicationStatus::parse("status", raw).map_err(ApiError::bad_parameter))
+            .transpose()?,
+        programme: query
+            .programme
+            .as_deref()
+            .map(|raw| abroad_domain::ProgrammeCode::parse("programme", raw).map_err(ApiError::bad_parameter))
+            .transpose()?
+            .map(|p| p.as_str().to_owned()),
+    };
+    let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
+    let scope = scope(&caller);
+    let response = crate::db::run(&state.pool, move |conn| {
+        let rows = applications::list(conn, &scope, &filter, page.after, page.limit)?;
+        let items = rows.items.into_iter().map(|r| assessed(conn, r)).collect::<Result<Vec<_>, _>>()?;
+        Ok(ListResponse { items, next_cursor: rows.next_cursor })
+    })
+    .await?;
+    Ok(web::Json(response))
+}
+
+/// One application, with `eligibility` against its call's rules and `warnings`.
+#[utoipa::path(
+    tag = "applications",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = ApplicationView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/applications/{id}")]
+pub async fn get(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ApplicationView>, ApiError> {
+    let (id, scope) = (id.into_inner(), scope(&caller));
+    let view = crate::db::run(&state.pool, move |conn| {
+        let record = applications::get(conn, id, &scope)?;
+        assessed(conn, record)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(view))
+}
+
+/// Replaces a draft's semester, plan B and choices (the owner, before the deadline).
+#[utoipa::path(
+    tag = "applications",
+    params(("id" = Uuid, Path)),
+    request_body = ApplicationFields,
+    responses(
+        (status = 200, body = ApplicationView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not a draft, or the deadline passed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/applications/{id}")]
+pub async fn update(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<ApplicationFields>,
+) -> Result<web::Json<ApplicationView>, ApiError> {
+    caller.require(&[Role::Student])?;
+    let input = body.0.input()?;
+    let (id, actor, owner, at) = (id.into_inner(), caller.actor(), caller.sub.clone(), state.clock.now());
+    let view = crate::db::run(&state.pool, move |conn| {
+        let record = applications::update(conn, &actor, id, &owner, &input, at)?;
+        assessed(conn, record)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(view))
+}
+
+/// Submits a draft: every rule of the call is checked and every violation answered
+/// at once (422); after the deadline nothing changes (409).
+#[utoipa::path(
+    tag = "applications",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "submitted; `warnings` may advise", body = ApplicationView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "already submitted, or the deadline passed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "every rule it breaks", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/applications/{id}/submit")]
+pub async fn submit(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ApplicationView>, ApiError> {
+    caller.require(&[Role::Student])?;
+    let (id, actor, owner, at) = (id.into_inner(), caller.actor(), caller.sub.clone(), state.clock.now());
+    let view = crate::db::run(&state.pool, move |conn| {
+        let (record, _) = applications::submit(conn, &actor, id, &owner, at, |facts| {
+            let a = assess(&facts.rules, facts.semester, &facts.student, &facts.choices, &facts.uploaded);
+            if a.violations.is_empty() { Ok(a.warnings) } else { Err(a.violations) }
+        })?;
+        assessed(conn, record)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(view))
+}
+
+/// Withdraws an application, at any time before the draw (the owner).
+#[utoipa::path(
+    tag = "applications",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = ApplicationView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/applications/{id}/withdraw")]
+pub async fn withdraw(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ApplicationView>, ApiError> {
+    caller.require(&[Role::Student])?;
+    let (id, actor, owner, at) = (id.into_inner(), caller.actor(), caller.sub.clone(), state.clock.now());
+    let view = crate::db::run(&state.pool, move |conn| {
+        let record = applications::withdraw(conn, &actor, id, &owner, at)?;
+        assessed(conn, record)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeDecision {
+    pub approved: bool,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// A programme approves or rejects a submitted application of one of its students.
+#[utoipa::path(
+    tag = "applications",
+    params(("id" = Uuid, Path)),
+    request_body = ProgrammeDecision,
+    responses(
+        (status = 200, body = ApplicationView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/applications/{id}/programme-decision")]
+pub async fn programme_decision(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<ProgrammeDecision>,
+) -> Result<web::Json<ApplicationView>, ApiError> {
+    caller.require(&[Role::Programme])?;
+    let comment = bounded("comment", body.0.comment)?;
+    let (id, actor, programmes, at) = (id.into_inner(), caller.actor(), caller.programmes.clone(), state.clock.now());
+    let approved = body.0.approved;
+    let view = crate::db::run(&state.pool, move |conn| {
+        let record = applications::programme_decision(conn, &actor, id, &programmes, approved, comment.as_deref(), at)?;
+        assessed(conn, record)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    #[schema(value_type = ReviewOutcome)]
+    pub outcome: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The office reviews an approved application: `eligible` (enters the draw),
+/// `contact` (a talk first; a final outcome follows) or `rejected`.
+#[utoipa::path(
+    tag = "applications",
+    params(("id" = Uuid, Path)),
+    request_body = Review,
+    responses(
+        (status = 200, body = ApplicationView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/applications/{id}/review")]
+pub async fn review(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<Review>,
+) -> Result<web::Json<ApplicationView>, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let mut v = Violations::new();
+    let outcome = v.take(ReviewOutcome::parse("outcome", &body.0.outcome));
+    let note = v.take(bounded("note", body.0.note).map_err(|_| Violation::new("note", "too_long", "a note may be at most 2,000 characters")));
+    let (Some(outcome), Some(note)) = (outcome, note) else {
+        return Err(ApiError::Unprocessable(v.into_vec()));
+    };
+    let (id, actor, scope, at) = (id.into_inner(), caller.actor(), scope(&caller), state.clock.now());
+    let view = crate::db::run(&state.pool, move |conn| {
+        let record = applications::review(conn, &actor, id, &scope, outcome, note.as_deref(), at)?;
+        assessed(conn, record)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Score {
+    #[schema(minimum = 0, maximum = 1000)]
+    pub score: f64,
+}
+
+/// The office's score of an application in a `ranking` call (higher ranks first).
+#[utoipa::path(
+    tag = "applications",
+    params(("id" = Uuid, Path)),
+    request_body = Score,
+    responses(
+        (status = 200, body = ApplicationView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "a lottery call, drawn, or not submitted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/applications/{id}/score")]
+pub async fn score(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<Score>,
+) -> Result<web::Json<ApplicationView>, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let score = body.0.score;
+    if !score.is_finite() || !(0.0..=1000.0).contains(&score) {
+        return Err(ApiError::Unprocessable(vec![Violation::new("score", "out_of_range", "a score is from 0 to 1000")]));
+    }
+    let (id, actor, scope) = (id.into_inner(), caller.actor(), scope(&caller));
+    let view = crate::db::run(&state.pool, move |conn| {
+        let record = applications::score(conn, &actor, id, &scope, score)?;
+        assessed(conn, record)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(view))
+}
+
+/// A comment or note: trimmed, empty is none, at most 2,000 characters.
+fn bounded(field: &str, text: Option<String>) -> Result<Option<String>, ApiError> {
+    abroad_domain::violation::optional_text(field, text.as_deref(), 2000).map_err(|v| ApiError::Unprocessable(vec![v]))
+}

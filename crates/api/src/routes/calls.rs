@@ -1,0 +1,465 @@
+//! Calls (application rounds), their places, and opening and closing them.
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, PageRequest, merge_patch, parse_json};
+use crate::routes::{ListResponse, created_response};
+use abroad_domain::{
+    Activity, CallDraft, CallFields, CallStatus, DocumentKind, Level, Motivation, Role, Scheme, Selection, Semester,
+    Violation,
+};
+use abroad_storage::StorageError;
+use abroad_storage::calls::{self, Call, CallScope, Place, PlaceDemand};
+use actix_web::{HttpResponse, get, patch, post, put, web};
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Amsterdam;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// A call with its rules; `commitment` is published once it closes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallView {
+    pub id: Uuid,
+    pub name: String,
+    #[schema(value_type = Scheme)]
+    pub scheme: String,
+    pub faculty: Option<String>,
+    #[schema(value_type = Activity)]
+    pub activity: String,
+    #[schema(value_type = Vec<Semester>)]
+    pub semesters: Vec<String>,
+    pub opens_at: DateTime<Utc>,
+    /// In UTC.
+    pub deadline: DateTime<Utc>,
+    /// The same moment in Europe/Amsterdam, as students read it.
+    #[schema(example = "2026-12-01T23:59:00+01:00")]
+    pub deadline_local: String,
+    pub min_choices: i32,
+    pub max_choices: i32,
+    pub max_low_chance: Option<i32>,
+    pub min_ec: i32,
+    pub max_ec: Option<i32>,
+    #[schema(value_type = Option<Level>)]
+    pub ec_applies_to: Option<String>,
+    pub requires_first_year_diploma: bool,
+    pub min_gpa: Option<f64>,
+    pub motivation: Motivation,
+    #[schema(value_type = Vec<DocumentKind>)]
+    pub required_documents: Vec<String>,
+    pub transcript_rule: bool,
+    #[schema(value_type = Selection)]
+    pub selection: String,
+    pub offer_days: i32,
+    pub parent_call_id: Option<Uuid>,
+    #[schema(value_type = CallStatus)]
+    pub status: String,
+    /// `SHA-256(seed)` in hex, published when the call closes; the seed stays secret until the draw.
+    pub commitment: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Unsigned counts read back from checked columns.
+fn count(n: Option<i32>) -> Option<u32> {
+    n.and_then(|n| u32::try_from(n).ok())
+}
+
+impl From<Call> for CallView {
+    fn from(c: Call) -> Self {
+        Self {
+            deadline_local: c.deadline.with_timezone(&Amsterdam).to_rfc3339(),
+            motivation: Motivation {
+                per_choice: c.motivation_per_choice,
+                min_words: count(c.motivation_min_words),
+                max_words: count(c.motivation_max_words),
+            },
+            id: c.id,
+            name: c.name,
+            scheme: c.scheme,
+            faculty: c.faculty,
+            activity: c.activity,
+            semesters: c.semesters,
+            opens_at: c.opens_at,
+            deadline: c.deadline,
+            min_choices: c.min_choices,
+            max_choices: c.max_choices,
+            max_low_chance: c.max_low_chance,
+            min_ec: c.min_ec,
+            max_ec: c.max_ec,
+            ec_applies_to: c.ec_applies_to,
+            requires_first_year_diploma: c.requires_first_year_diploma,
+            min_gpa: c.min_gpa,
+            required_documents: c.required_documents,
+            transcript_rule: c.transcript_rule,
+            selection: c.selection,
+            offer_days: c.offer_days,
+            parent_call_id: c.parent_call_id,
+            status: c.status,
+            commitment: c.commitment,
+            closed_at: c.closed_at,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// The fields a stored call was made from, to apply a merge patch to.
+fn fields_of(c: &Call) -> CallFields {
+    CallFields {
+        name: c.name.clone(),
+        scheme: c.scheme.clone(),
+        faculty: c.faculty.clone(),
+        activity: c.activity.clone(),
+        semesters: c.semesters.clone(),
+        opens_at: c.opens_at.to_rfc3339(),
+        deadline: c.deadline.to_rfc3339(),
+        min_choices: Some(i64::from(c.min_choices)),
+        max_choices: Some(i64::from(c.max_choices)),
+        max_low_chance: c.max_low_chance.map(i64::from),
+        min_ec: Some(i64::from(c.min_ec)),
+        max_ec: c.max_ec.map(i64::from),
+        ec_applies_to: c.ec_applies_to.clone(),
+        requires_first_year_diploma: c.requires_first_year_diploma,
+        min_gpa: c.min_gpa,
+        motivation: Motivation {
+            per_choice: c.motivation_per_choice,
+            min_words: count(c.motivation_min_words),
+            max_words: count(c.motivation_max_words),
+        },
+        required_documents: c.required_documents.clone(),
+        transcript_rule: c.transcript_rule,
+        selection: c.selection.clone(),
+        offer_days: Some(i64::from(c.offer_days)),
+        parent_call_id: c.parent_call_id,
+    }
+}
+
+/// The calls a coordinator may manage.
+fn scope(caller: &Caller) -> CallScope {
+    caller.faculty.clone().map_or(CallScope::Everyone, CallScope::Faculty)
+}
+
+/// A faculty coordinator's calls are its faculty's.
+fn within_scope(caller: &Caller, draft: &CallDraft) -> Result<(), Vec<Violation>> {
+    match &caller.faculty {
+        Some(f) if draft.faculty.as_ref().map(|d| d.as_str()) != Some(f.as_str()) => Err(vec![Violation::new(
+            "faculty",
+            "outside_your_faculty",
+            format!("you coordinate faculty {f}: your calls are `faculty` calls of {f}"),
+        )]),
+        _ => Ok(()),
+    }
+}
+
+fn not_found(err: ApiError) -> ApiError {
+    match err {
+        ApiError::NotFound(_) => ApiError::NotFound("no call with this id".to_owned()),
+        other => other,
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CallQuery {
+    #[param(value_type = Option<CallStatus>)]
+    pub status: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Creates a call as a draft (coordinators; a faculty coordinator only its faculty's).
+#[utoipa::path(
+    tag = "calls",
+    request_body = CallFields,
+    responses(
+        (status = 201, body = CallView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/calls")]
+pub async fn create(caller: Caller, state: web::Data<AppState>, body: Json<CallFields>) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let draft = CallDraft::parse(&body.0)?;
+    within_scope(&caller, &draft)?;
+    let actor = caller.actor();
+    let call = crate::db::run(&state.pool, move |conn| calls::create(conn, &actor, &draft)).await?;
+    Ok(created_response(format!("/api/v1/calls/{}", call.id), &CallView::from(call)))
+}
+
+/// Lists calls, newest first. Drafts only coordinators see.
+#[utoipa::path(
+    tag = "calls",
+    params(CallQuery),
+    responses(
+        (status = 200, body = ListResponse<CallView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/calls")]
+pub async fn list(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<CallQuery>,
+) -> Result<web::Json<ListResponse<CallView>>, ApiError> {
+    let status = query
+        .status
+        .as_deref()
+        .map(|raw| CallStatus::parse("status", raw).map_err(ApiError::bad_parameter))
+        .transpose()?;
+    if status == Some(CallStatus::Draft) && caller.role != Role::Coordinator {
+        return Ok(web::Json(ListResponse { items: Vec::new(), next_cursor: None }));
+    }
+    let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
+    let coordinator = caller.role == Role::Coordinator;
+    let rows = crate::db::run(&state.pool, move |conn| calls::list(conn, status, page.after, page.limit)).await?;
+    // Drafts are the office's work in progress; filtering them here keeps the cursor honest.
+    let mut response = ListResponse::from_page(rows, CallView::from);
+    if !coordinator {
+        response.items.retain(|c| c.status != CallStatus::Draft.as_str());
+    }
+    Ok(web::Json(response))
+}
+
+async fn visible_call(caller: &Caller, state: &AppState, id: Uuid) -> Result<Call, ApiError> {
+    let call = crate::db::run(&state.pool, move |conn| calls::get(conn, id)).await.map_err(not_found)?;
+    if call.status == CallStatus::Draft.as_str() && caller.role != Role::Coordinator {
+        return Err(not_found(ApiError::NotFound(String::new())));
+    }
+    Ok(call)
+}
+
+/// One call.
+#[utoipa::path(
+    tag = "calls",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CallView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/calls/{id}")]
+pub async fn get(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<web::Json<CallView>, ApiError> {
+    Ok(web::Json(visible_call(&caller, &state, id.into_inner()).await?.into()))
+}
+
+/// Changes a draft call with a JSON merge patch (RFC 7396): members given replace
+/// the call's, `null` clears an optional one.
+#[utoipa::path(
+    tag = "calls",
+    params(("id" = Uuid, Path)),
+    request_body(content = Object, description = "a JSON merge patch of the call's fields", content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, body = CallView),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the call is no longer a draft", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/calls/{id}")]
+pub async fn patch(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<serde_json::Value>,
+) -> Result<web::Json<CallView>, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    if !body.0.is_object() {
+        return Err(ApiError::bad_request("send a JSON object with the fields to change"));
+    }
+    let (id, patch, actor, scope) = (id.into_inner(), body.0, caller.actor(), scope(&caller));
+    let call = crate::db::run(&state.pool, move |conn| {
+        calls::update(conn, &actor, id, &scope, |current| {
+            let mut merged = serde_json::to_value(fields_of(current)).unwrap_or_default();
+            merge_patch(&mut merged, &patch);
+            let fields: CallFields = parse_json(merged.to_string().as_bytes()).map_err(|e| match e {
+                ApiError::BadRequest { errors, detail } => StorageError::Invalid(if errors.is_empty() {
+                    vec![Violation::new("", "invalid_patch", detail)]
+                } else {
+                    errors
+                }),
+                _ => StorageError::Invalid(vec![Violation::new("", "invalid_patch", "the patch does not fit a call")]),
+            })?;
+            let draft = CallDraft::parse(&fields).map_err(StorageError::Invalid)?;
+            within_scope(&caller, &draft).map_err(StorageError::Invalid)?;
+            Ok(draft)
+        })
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(call.into()))
+}
+
+/// Opens a draft call for applications.
+#[utoipa::path(
+    tag = "calls",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CallView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/calls/{id}/open")]
+pub async fn open(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<web::Json<CallView>, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let (id, actor, scope) = (id.into_inner(), caller.actor(), scope(&caller));
+    let call = crate::db::run(&state.pool, move |conn| calls::open(conn, &actor, id, &scope)).await.map_err(not_found)?;
+    Ok(web::Json(call.into()))
+}
+
+/// Closes an open call after its deadline: a 32-byte seed is drawn from the
+/// operating system's CSPRNG and its SHA-256 published as `commitment`. From here on
+/// no application can be created, changed, submitted or withdrawn... until the draw.
+#[utoipa::path(
+    tag = "calls",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CallView),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not open, or the deadline has not passed", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/calls/{id}/close")]
+pub async fn close(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<web::Json<CallView>, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let mut seed = [0_u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| {
+        tracing::error!(error = %e, "the operating system gave no random bytes");
+        ApiError::Internal
+    })?;
+    let (id, actor, scope, at) = (id.into_inner(), caller.actor(), scope(&caller), state.clock.now());
+    let call =
+        crate::db::run(&state.pool, move |conn| calls::close(conn, &actor, id, &scope, at, &seed)).await.map_err(not_found)?;
+    Ok(web::Json(call.into()))
+}
+
+/// One slot as a coordinator sends it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceFields {
+    pub destination_id: Uuid,
+    #[schema(value_type = Semester)]
+    pub semester: String,
+    #[schema(minimum = 0, maximum = 1000)]
+    pub places: i64,
+}
+
+/// A slot with the live demand of submitted applications.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlaceView {
+    pub destination_id: Uuid,
+    #[schema(value_type = Semester)]
+    pub semester: String,
+    pub places: i32,
+    /// Submitted applications whose first choice is this slot.
+    pub first_choice_count: i64,
+    /// Submitted applications that chose this slot at any rank.
+    pub total_count: i64,
+}
+
+impl From<PlaceDemand> for PlaceView {
+    fn from(p: PlaceDemand) -> Self {
+        Self {
+            destination_id: p.destination_id,
+            semester: p.semester,
+            places: p.places,
+            first_choice_count: p.first_choice_count,
+            total_count: p.total_count,
+        }
+    }
+}
+
+/// Sets a call's places (replacing them all) while it is a draft or open.
+#[utoipa::path(
+    tag = "calls",
+    params(("id" = Uuid, Path)),
+    request_body = Vec<PlaceFields>,
+    responses(
+        (status = 200, body = Vec<PlaceView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/calls/{id}/places")]
+pub async fn put_places(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<Vec<PlaceFields>>,
+) -> Result<web::Json<Vec<PlaceView>>, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let mut violations = Vec::new();
+    let mut places = Vec::new();
+    for (i, p) in body.0.iter().enumerate() {
+        let semester = Semester::parse(&format!("[{i}].semester"), &p.semester).map_err(|v| violations.push(v)).ok();
+        let count = u32::try_from(p.places).ok().filter(|n| *n <= 1000);
+        if count.is_none() {
+            violations.push(Violation::new(format!("[{i}].places"), "out_of_range", "places must be from 0 to 1000"));
+        }
+        if let (Some(semester), Some(places_count)) = (semester, count) {
+            if places.iter().any(|q: &Place| q.destination_id == p.destination_id && q.semester == semester) {
+                violations.push(Violation::new(format!("[{i}]"), "duplicate", "this destination and semester are listed twice"));
+            }
+            places.push(Place { destination_id: p.destination_id, semester, places: places_count });
+        }
+    }
+    if !violations.is_empty() {
+        return Err(ApiError::Unprocessable(violations));
+    }
+    let (id, actor, scope) = (id.into_inner(), caller.actor(), scope(&caller));
+    let demand =
+        crate::db::run(&state.pool, move |conn| calls::put_places(conn, &actor, id, &scope, &places)).await.map_err(not_found)?;
+    Ok(web::Json(demand.into_iter().map(PlaceView::from).collect()))
+}
+
+/// A call's places with live demand.
+#[utoipa::path(
+    tag = "calls",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Vec<PlaceView>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/calls/{id}/places")]
+pub async fn get_places(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<PlaceView>>, ApiError> {
+    let call = visible_call(&caller, &state, id.into_inner()).await?;
+    let demand = crate::db::run(&state.pool, move |conn| calls::demand(conn, call.id)).await?;
+    Ok(web::Json(demand.into_iter().map(PlaceView::from).collect()))
+}

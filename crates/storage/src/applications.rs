@@ -1,0 +1,614 @@
+//! Applications: a student's ranked choices in a call, and every step on them.
+//!
+//! Each step locks the application (`SELECT … FOR UPDATE`) and checks its status
+//! before changing it, inside one transaction with its audit entry: of two requests
+//! at once, the second sees what the first did and is refused.
+
+use crate::audit::{self, Actor};
+use crate::calls::Call;
+use crate::page::{Cursor, Page};
+use crate::schema::{
+    application_choices, application_documents, applications, call_places, calls, countries, destinations, institutions,
+    students,
+};
+use crate::StorageError;
+use abroad_domain::destination::Offering;
+use abroad_domain::{
+    ApplicationStatus, CallRules, CallStatus, Chance, ChoiceFacts, DocumentKind, Level, ReviewOutcome, Semester,
+    StudentFacts, TravelAdvice, Violation,
+};
+use chrono::{DateTime, Utc};
+use diesel::dsl::now;
+use diesel::prelude::*;
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
+#[diesel(table_name = applications)]
+pub struct Application {
+    pub id: Uuid,
+    pub call_id: Uuid,
+    pub student: String,
+    pub programme: String,
+    pub semester: String,
+    pub plan_b: bool,
+    pub status: String,
+    pub score: Option<f64>,
+    pub programme_decision: Option<String>,
+    pub programme_comment: Option<String>,
+    pub programme_decided_by: Option<String>,
+    pub programme_decided_at: Option<DateTime<Utc>>,
+    pub review_outcome: Option<String>,
+    pub review_note: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Application {
+    pub fn status(&self) -> Result<ApplicationStatus, StorageError> {
+        self.status.parse().map_err(|_| StorageError::Corrupt("an application's status".to_owned()))
+    }
+}
+
+/// One ranked choice.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]
+#[diesel(table_name = application_choices)]
+pub struct Choice {
+    pub rank: i32,
+    pub destination_id: Uuid,
+    pub motivation: Option<String>,
+}
+
+/// What is known of an uploaded document without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]
+#[diesel(table_name = application_documents)]
+pub struct DocumentInfo {
+    pub kind: String,
+    pub sha256: String,
+    pub size: i32,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// An application with its choices (in order) and its documents.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApplicationRecord {
+    #[serde(flatten)]
+    pub application: Application,
+    pub choices: Vec<Choice>,
+    pub documents: Vec<DocumentInfo>,
+}
+
+/// Who sees which applications; the query itself holds the rule.
+#[derive(Debug, Clone)]
+pub enum ApplicationScope {
+    /// A student: their own.
+    Student(String),
+    /// A programme contact: those of students in these programmes.
+    Programmes(Vec<String>),
+    /// A faculty coordinator: those in the faculty's calls.
+    Faculty(String),
+    /// A university-wide coordinator.
+    Everyone,
+}
+
+/// A student's ranked choices as they send them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationInput {
+    pub semester: Semester,
+    pub plan_b: bool,
+    pub choices: Vec<(Uuid, Option<String>)>,
+}
+
+/// Filters of the application list.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    pub call_id: Option<Uuid>,
+    pub status: Option<ApplicationStatus>,
+    pub programme: Option<String>,
+}
+
+type Boxed<'a> = applications::BoxedQuery<'a, diesel::pg::Pg, diesel::dsl::AsSelect<Application, diesel::pg::Pg>>;
+
+fn scoped<'a>(scope: &ApplicationScope) -> Boxed<'a> {
+    let query = applications::table.select(Application::as_select()).into_boxed();
+    match scope {
+        ApplicationScope::Student(number) => query.filter(applications::student.eq(number.clone())),
+        ApplicationScope::Programmes(codes) => query.filter(applications::programme.eq_any(codes.clone())),
+        ApplicationScope::Faculty(faculty) => query.filter(
+            applications::call_id.eq_any(calls::table.filter(calls::faculty.eq(faculty.clone())).select(calls::id)),
+        ),
+        ApplicationScope::Everyone => query,
+    }
+}
+
+fn records(conn: &mut PgConnection, applications: Vec<Application>) -> Result<Vec<ApplicationRecord>, StorageError> {
+    let ids: Vec<Uuid> = applications.iter().map(|a| a.id).collect();
+    let choices: Vec<(Uuid, Choice)> = application_choices::table
+        .filter(application_choices::application_id.eq_any(&ids))
+        .order((application_choices::application_id, application_choices::rank))
+        .select((application_choices::application_id, Choice::as_select()))
+        .load(conn)?;
+    let documents: Vec<(Uuid, DocumentInfo)> = application_documents::table
+        .filter(application_documents::application_id.eq_any(&ids))
+        .order((application_documents::application_id, application_documents::kind))
+        .select((application_documents::application_id, DocumentInfo::as_select()))
+        .load(conn)?;
+    Ok(applications
+        .into_iter()
+        .map(|application| {
+            let id = application.id;
+            ApplicationRecord {
+                choices: choices.iter().filter(|(a, _)| *a == id).map(|(_, c)| c.clone()).collect(),
+                documents: documents.iter().filter(|(a, _)| *a == id).map(|(_, d)| d.clone()).collect(),
+                application,
+            }
+        })
+        .collect())
+}
+
+fn record(conn: &mut PgConnection, application: Application) -> Result<ApplicationRecord, StorageError> {
+    records(conn, vec![application])?.pop().ok_or(StorageError::NotFound)
+}
+
+pub fn get(conn: &mut PgConnection, id: Uuid, scope: &ApplicationScope) -> Result<ApplicationRecord, StorageError> {
+    let application = scoped(scope).filter(applications::id.eq(id)).first(conn)?;
+    record(conn, application)
+}
+
+/// Applications the caller may see, newest first.
+pub fn list(
+    conn: &mut PgConnection,
+    scope: &ApplicationScope,
+    filter: &ApplicationFilter,
+    after: Option<Cursor<(DateTime<Utc>, Uuid)>>,
+    limit: i64,
+) -> Result<Page<ApplicationRecord>, StorageError> {
+    let mut query = scoped(scope);
+    if let Some(call_id) = filter.call_id {
+        query = query.filter(applications::call_id.eq(call_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(applications::status.eq(status.as_str()));
+    }
+    if let Some(programme) = &filter.programme {
+        query = query.filter(applications::programme.eq(programme.clone()));
+    }
+    if let Some(Cursor((created_at, id))) = after {
+        query = query.filter(
+            applications::created_at.lt(created_at).or(applications::created_at.eq(created_at).and(applications::id.lt(id))),
+        );
+    }
+    let rows = query.order((applications::created_at.desc(), applications::id.desc())).limit(limit + 1).load(conn)?;
+    let page = Page::from_rows(rows, limit, |a| (a.created_at, a.id));
+    Ok(Page { items: records(conn, page.items)?, next_cursor: page.next_cursor })
+}
+
+/// The call must be open and its deadline not passed for a student to change anything.
+fn accepting(call: &Call, at: DateTime<Utc>) -> Result<(), StorageError> {
+    if call.status != CallStatus::Open.as_str() {
+        return Err(StorageError::State(format!("the call is {}: it does not take applications", call.status)));
+    }
+    if at > call.deadline {
+        return Err(StorageError::State(format!(
+            "the deadline ({}) has passed: late applications are never considered",
+            call.deadline.to_rfc3339()
+        )));
+    }
+    Ok(())
+}
+
+fn write_choices(conn: &mut PgConnection, id: Uuid, input: &ApplicationInput) -> Result<(), StorageError> {
+    let wanted: Vec<Uuid> = input.choices.iter().map(|(d, _)| *d).collect();
+    let known: Vec<Uuid> = destinations::table.filter(destinations::id.eq_any(&wanted)).select(destinations::id).load(conn)?;
+    let unknown: Vec<Violation> = wanted
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !known.contains(d))
+        .map(|(i, _)| Violation::new(format!("choices[{i}].destination_id"), "unknown_destination", "there is no such destination"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(StorageError::Invalid(unknown));
+    }
+    diesel::delete(application_choices::table.filter(application_choices::application_id.eq(id))).execute(conn)?;
+    let rows: Vec<_> = input
+        .choices
+        .iter()
+        .enumerate()
+        .map(|(i, (destination, motivation))| {
+            (
+                application_choices::application_id.eq(id),
+                application_choices::rank.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                application_choices::destination_id.eq(*destination),
+                application_choices::motivation.eq(motivation.clone()),
+            )
+        })
+        .collect();
+    diesel::insert_into(application_choices::table).values(&rows).execute(conn)?;
+    Ok(())
+}
+
+/// A student starts an application (a draft) in an open call before its deadline.
+pub fn create(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    call_id: Uuid,
+    student: &str,
+    input: &ApplicationInput,
+    at: DateTime<Utc>,
+) -> Result<ApplicationRecord, StorageError> {
+    conn.transaction(|conn| {
+        let call: Call = calls::table.find(call_id).select(Call::as_select()).for_share().first(conn)?;
+        accepting(&call, at)?;
+        let programme: Option<String> =
+            students::table.find(student).select(students::programme).first(conn).optional()?;
+        let Some(programme) = programme else {
+            return Err(StorageError::Invalid(vec![Violation::new(
+                "student",
+                "no_student_record",
+                "the office has no student record for you yet; ask it to sync your record",
+            )]));
+        };
+        let inserted = diesel::insert_into(applications::table)
+            .values((
+                applications::call_id.eq(call_id),
+                applications::student.eq(student),
+                applications::programme.eq(&programme),
+                applications::semester.eq(input.semester.as_str()),
+                applications::plan_b.eq(input.plan_b),
+            ))
+            .returning(Application::as_returning())
+            .get_result(conn);
+        let created = match inserted {
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+                return Err(StorageError::State(
+                    "you already have an application in this call; change it, or withdraw it first".to_owned(),
+                ));
+            }
+            other => other?,
+        };
+        write_choices(conn, created.id, input)?;
+        let created = record(conn, created)?;
+        audit::record(conn, actor, "application.created", "application", &created.application.id.to_string(), None::<&()>, Some(&created))?;
+        Ok(created)
+    })
+}
+
+/// Locks an application the caller may act on, with its call. Whether the caller may
+/// see it rests on its student, programme and call, which never change, so checking
+/// before taking the lock is as good as after.
+fn lock(conn: &mut PgConnection, id: Uuid, scope: &ApplicationScope) -> Result<(Application, Call), StorageError> {
+    scoped(scope).filter(applications::id.eq(id)).select(applications::id).first::<Uuid>(conn)?;
+    let application: Application =
+        applications::table.find(id).select(Application::as_select()).for_update().first(conn)?;
+    let call: Call = calls::table.find(application.call_id).select(Call::as_select()).first(conn)?;
+    Ok((application, call))
+}
+
+fn require_draft(application: &Application) -> Result<(), StorageError> {
+    if application.status()? == ApplicationStatus::Draft {
+        Ok(())
+    } else {
+        Err(StorageError::State(format!("the application is {}; only a draft can be changed", application.status)))
+    }
+}
+
+/// The owner changes a draft before the deadline.
+pub fn update(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    owner: &str,
+    input: &ApplicationInput,
+    at: DateTime<Utc>,
+) -> Result<ApplicationRecord, StorageError> {
+    conn.transaction(|conn| {
+        let (before, call) = lock(conn, id, &ApplicationScope::Student(owner.to_owned()))?;
+        require_draft(&before)?;
+        accepting(&call, at)?;
+        let before = record(conn, before)?;
+        let changed: Application = diesel::update(applications::table.find(id))
+            .set((
+                applications::semester.eq(input.semester.as_str()),
+                applications::plan_b.eq(input.plan_b),
+                applications::updated_at.eq(now),
+            ))
+            .returning(Application::as_returning())
+            .get_result(conn)?;
+        write_choices(conn, id, input)?;
+        let after = record(conn, changed)?;
+        audit::record(conn, actor, "application.updated", "application", &id.to_string(), Some(&before), Some(&after))?;
+        Ok(after)
+    })
+}
+
+/// Everything the submission rules need, read in the caller's transaction.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub rules: CallRules,
+    pub semester: Semester,
+    pub student: StudentFacts,
+    pub choices: Vec<ChoiceFacts>,
+    pub uploaded: Vec<DocumentKind>,
+}
+
+fn corrupt(what: &str) -> StorageError {
+    StorageError::Corrupt(what.to_owned())
+}
+
+/// Reads the facts the rules are checked on for one application.
+pub fn facts(conn: &mut PgConnection, application: &Application, call: &Call) -> Result<Facts, StorageError> {
+    let semester: Semester = application.semester.parse().map_err(|_| corrupt("an application's semester"))?;
+    let s: crate::students::Student =
+        students::table.find(&application.student).select(crate::students::Student::as_select()).first(conn)?;
+    let student = StudentFacts {
+        registered: s.registered,
+        level: s.level.parse::<Level>().map_err(|_| corrupt("a student's level"))?,
+        programme: s.programme,
+        ec: s.ec,
+        gpa: s.gpa.or(s.bachelor_gpa),
+        first_year_diploma: s.first_year_diploma,
+        luc: s.luc,
+        joint_degree: s.joint_degree,
+        studied_elsewhere: s.studied_elsewhere,
+    };
+    let in_call: Vec<Uuid> = call_places::table
+        .filter(call_places::call_id.eq(call.id))
+        .filter(call_places::semester.eq(semester.as_str()))
+        .select(call_places::destination_id)
+        .load(conn)?;
+    let rows: Vec<(Uuid, Option<String>, serde_json::Value, Option<f64>, String, String)> = application_choices::table
+        .inner_join(destinations::table.inner_join(institutions::table.inner_join(countries::table)))
+        .filter(application_choices::application_id.eq(application.id))
+        .order(application_choices::rank)
+        .select((
+            application_choices::destination_id,
+            application_choices::motivation,
+            destinations::offerings,
+            destinations::min_gpa,
+            destinations::chance,
+            countries::advice,
+        ))
+        .load(conn)?;
+    let choices = rows
+        .into_iter()
+        .map(|(destination_id, motivation, offerings, min_gpa, chance, advice)| {
+            Ok(ChoiceFacts {
+                destination_id,
+                motivation,
+                in_call: in_call.contains(&destination_id),
+                offerings: serde_json::from_value::<Vec<Offering>>(offerings).map_err(|_| corrupt("a destination's offerings"))?,
+                advice: advice.parse::<TravelAdvice>().map_err(|_| corrupt("a country's advice"))?,
+                min_gpa,
+                chance: chance.parse::<Chance>().map_err(|_| corrupt("a destination's chance"))?,
+            })
+        })
+        .collect::<Result<Vec<_>, StorageError>>()?;
+    let uploaded = application_documents::table
+        .filter(application_documents::application_id.eq(application.id))
+        .select(application_documents::kind)
+        .load::<String>(conn)?
+        .iter()
+        .map(|k| k.parse::<DocumentKind>().map_err(|_| corrupt("a document's kind")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Facts { rules: call.rules()?, semester, student, choices, uploaded })
+}
+
+/// The owner submits a draft before the deadline. `check` runs the submission rules on
+/// the facts read under the lock and answers the warnings, or every violation.
+pub fn submit(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    owner: &str,
+    at: DateTime<Utc>,
+    check: impl FnOnce(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
+) -> Result<(ApplicationRecord, Vec<Violation>), StorageError> {
+    conn.transaction(|conn| {
+        let (before, call) = lock(conn, id, &ApplicationScope::Student(owner.to_owned()))?;
+        if before.status()? != ApplicationStatus::Draft {
+            return Err(StorageError::State(format!("the application is already {}", before.status)));
+        }
+        accepting(&call, at)?;
+        let warnings = check(&facts(conn, &before, &call)?).map_err(StorageError::Invalid)?;
+        let after: Application = diesel::update(applications::table.find(id))
+            .set((
+                applications::status.eq(ApplicationStatus::Submitted.as_str()),
+                applications::submitted_at.eq(at),
+                applications::updated_at.eq(now),
+            ))
+            .returning(Application::as_returning())
+            .get_result(conn)?;
+        audit::record(conn, actor, "application.submitted", "application", &id.to_string(), Some(&before), Some(&after))?;
+        Ok((record(conn, after)?, warnings))
+    })
+}
+
+/// The owner withdraws, at any time before the draw.
+pub fn withdraw(conn: &mut PgConnection, actor: &Actor, id: Uuid, owner: &str, at: DateTime<Utc>) -> Result<ApplicationRecord, StorageError> {
+    conn.transaction(|conn| {
+        let (before, call) = lock(conn, id, &ApplicationScope::Student(owner.to_owned()))?;
+        if call.status == CallStatus::Drawn.as_str() {
+            return Err(StorageError::State("the call has been drawn: withdrawing is no longer possible".to_owned()));
+        }
+        if matches!(before.status()?, ApplicationStatus::Withdrawn | ApplicationStatus::Placed | ApplicationStatus::Unplaced) {
+            return Err(StorageError::State(format!("the application is already {}", before.status)));
+        }
+        let after: Application = diesel::update(applications::table.find(id))
+            .set((
+                applications::status.eq(ApplicationStatus::Withdrawn.as_str()),
+                applications::withdrawn_at.eq(at),
+                applications::updated_at.eq(now),
+            ))
+            .returning(Application::as_returning())
+            .get_result(conn)?;
+        audit::record(conn, actor, "application.withdrawn", "application", &id.to_string(), Some(&before), Some(&after))?;
+        record(conn, after)
+    })
+}
+
+/// A programme approves or rejects a submitted application of one of its students.
+pub fn programme_decision(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    programmes: &[String],
+    approved: bool,
+    comment: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<ApplicationRecord, StorageError> {
+    conn.transaction(|conn| {
+        let (before, _) = lock(conn, id, &ApplicationScope::Programmes(programmes.to_vec()))?;
+        if before.status()? != ApplicationStatus::Submitted {
+            return Err(StorageError::State(format!(
+                "the application is {}; the programme decides on submitted ones",
+                before.status
+            )));
+        }
+        let (status, decision) = if approved {
+            (ApplicationStatus::Approved, "approved")
+        } else {
+            (ApplicationStatus::Rejected, "rejected")
+        };
+        let after: Application = diesel::update(applications::table.find(id))
+            .set((
+                applications::status.eq(status.as_str()),
+                applications::programme_decision.eq(decision),
+                applications::programme_comment.eq(comment),
+                applications::programme_decided_by.eq(&actor.sub),
+                applications::programme_decided_at.eq(at),
+                applications::updated_at.eq(now),
+            ))
+            .returning(Application::as_returning())
+            .get_result(conn)?;
+        audit::record(conn, actor, "application.programme_decision", "application", &id.to_string(), Some(&before), Some(&after))?;
+        record(conn, after)
+    })
+}
+
+/// The office reviews an approved application (or one it wanted to talk about).
+pub fn review(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    scope: &ApplicationScope,
+    outcome: ReviewOutcome,
+    note: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<ApplicationRecord, StorageError> {
+    conn.transaction(|conn| {
+        let (before, call) = lock(conn, id, scope)?;
+        if call.status == CallStatus::Drawn.as_str() {
+            return Err(StorageError::State("the call has been drawn: reviews are final".to_owned()));
+        }
+        if !matches!(before.status()?, ApplicationStatus::Approved | ApplicationStatus::Contact) {
+            return Err(StorageError::State(format!(
+                "the application is {}; the office reviews approved applications (or ones marked contact)",
+                before.status
+            )));
+        }
+        let after: Application = diesel::update(applications::table.find(id))
+            .set((
+                applications::status.eq(outcome.as_str()),
+                applications::review_outcome.eq(outcome.as_str()),
+                applications::review_note.eq(note),
+                applications::reviewed_by.eq(&actor.sub),
+                applications::reviewed_at.eq(at),
+                applications::updated_at.eq(now),
+            ))
+            .returning(Application::as_returning())
+            .get_result(conn)?;
+        audit::record(conn, actor, "application.reviewed", "application", &id.to_string(), Some(&before), Some(&after))?;
+        record(conn, after)
+    })
+}
+
+/// The office scores an application in a `ranking` call, before the draw.
+pub fn score(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    scope: &ApplicationScope,
+    score: f64,
+) -> Result<ApplicationRecord, StorageError> {
+    conn.transaction(|conn| {
+        let (before, call) = lock(conn, id, scope)?;
+        if call.selection != abroad_domain::Selection::Ranking.as_str() {
+            return Err(StorageError::State("this call selects by lottery: it takes no scores".to_owned()));
+        }
+        if call.status == CallStatus::Drawn.as_str() {
+            return Err(StorageError::State("the call has been drawn: scores are final".to_owned()));
+        }
+        if matches!(before.status()?, ApplicationStatus::Draft | ApplicationStatus::Withdrawn) {
+            return Err(StorageError::State(format!("the application is {}; only submitted ones are scored", before.status)));
+        }
+        let after: Application = diesel::update(applications::table.find(id))
+            .set((applications::score.eq(score), applications::updated_at.eq(now)))
+            .returning(Application::as_returning())
+            .get_result(conn)?;
+        audit::record(conn, actor, "application.scored", "application", &id.to_string(), Some(&before), Some(&after))?;
+        record(conn, after)
+    })
+}
+
+/// The owner uploads (or replaces) a document while the application is a draft.
+pub fn put_document(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    owner: &str,
+    kind: DocumentKind,
+    content: &[u8],
+    sha256: &str,
+    at: DateTime<Utc>,
+) -> Result<DocumentInfo, StorageError> {
+    conn.transaction(|conn| {
+        let (application, call) = lock(conn, id, &ApplicationScope::Student(owner.to_owned()))?;
+        require_draft(&application)?;
+        accepting(&call, at)?;
+        let size = i32::try_from(content.len()).map_err(|_| StorageError::State("the document is too large".to_owned()))?;
+        let before: Option<DocumentInfo> = application_documents::table
+            .find((id, kind.as_str()))
+            .select(DocumentInfo::as_select())
+            .first(conn)
+            .optional()?;
+        let stored: DocumentInfo = diesel::insert_into(application_documents::table)
+            .values((
+                application_documents::application_id.eq(id),
+                application_documents::kind.eq(kind.as_str()),
+                application_documents::content.eq(content),
+                application_documents::sha256.eq(sha256),
+                application_documents::size.eq(size),
+                application_documents::uploaded_at.eq(at),
+            ))
+            .on_conflict((application_documents::application_id, application_documents::kind))
+            .do_update()
+            .set((
+                application_documents::content.eq(content),
+                application_documents::sha256.eq(sha256),
+                application_documents::size.eq(size),
+                application_documents::uploaded_at.eq(at),
+            ))
+            .returning(DocumentInfo::as_returning())
+            .get_result(conn)?;
+        audit::record(conn, actor, "application.document_uploaded", "application", &id.to_string(), before.as_ref(), Some(&stored))?;
+        Ok(stored)
+    })
+}
+
+/// A document's bytes, for those who may see the application.
+pub fn get_document(
+    conn: &mut PgConnection,
+    id: Uuid,
+    scope: &ApplicationScope,
+    kind: DocumentKind,
+) -> Result<(DocumentInfo, Vec<u8>), StorageError> {
+    let application: Application = scoped(scope).filter(applications::id.eq(id)).first(conn)?;
+    Ok(application_documents::table
+        .find((application.id, kind.as_str()))
+        .select((DocumentInfo::as_select(), application_documents::content))
+        .first(conn)?)
+}

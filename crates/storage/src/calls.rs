@@ -1,0 +1,410 @@
+//! Calls (application rounds), their places, and the live demand on each place.
+
+use crate::audit::{self, Actor};
+use crate::page::{Cursor, Page};
+use crate::schema::{call_places, calls, destinations};
+use crate::StorageError;
+use abroad_domain::{
+    Activity, CallDraft, CallRules, CallStatus, DocumentKind, Level, Motivation, Selection, Semester, Violation,
+};
+use chrono::{DateTime, Utc};
+use diesel::dsl::now;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// A stored call. The seed is not here: only the draw reads it.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
+#[diesel(table_name = calls)]
+pub struct Call {
+    pub id: Uuid,
+    pub name: String,
+    pub scheme: String,
+    pub faculty: Option<String>,
+    pub activity: String,
+    pub semesters: Vec<String>,
+    pub opens_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    pub min_choices: i32,
+    pub max_choices: i32,
+    pub max_low_chance: Option<i32>,
+    pub min_ec: i32,
+    pub max_ec: Option<i32>,
+    pub ec_applies_to: Option<String>,
+    pub requires_first_year_diploma: bool,
+    pub min_gpa: Option<f64>,
+    pub motivation_per_choice: bool,
+    pub motivation_min_words: Option<i32>,
+    pub motivation_max_words: Option<i32>,
+    pub required_documents: Vec<String>,
+    pub transcript_rule: bool,
+    pub selection: String,
+    pub offer_days: i32,
+    pub parent_call_id: Option<Uuid>,
+    pub status: String,
+    pub commitment: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn corrupt(what: &str) -> StorageError {
+    StorageError::Corrupt(format!("a call's {what}"))
+}
+
+fn unsigned(n: i32, what: &str) -> Result<u32, StorageError> {
+    u32::try_from(n).map_err(|_| corrupt(what))
+}
+
+impl Call {
+    pub fn status(&self) -> Result<CallStatus, StorageError> {
+        self.status.parse().map_err(|_| corrupt("status"))
+    }
+
+    /// The rules as the domain checks them; the database's checks keep every value readable.
+    pub fn rules(&self) -> Result<CallRules, StorageError> {
+        let semesters = self.semesters.iter().map(|s| s.parse::<Semester>().map_err(|_| corrupt("semesters"))).collect::<Result<_, _>>()?;
+        let required_documents = self
+            .required_documents
+            .iter()
+            .map(|d| d.parse::<DocumentKind>().map_err(|_| corrupt("documents")))
+            .collect::<Result<_, _>>()?;
+        Ok(CallRules {
+            activity: self.activity.parse::<Activity>().map_err(|_| corrupt("activity"))?,
+            semesters,
+            deadline: self.deadline,
+            min_choices: unsigned(self.min_choices, "min_choices")?,
+            max_choices: unsigned(self.max_choices, "max_choices")?,
+            max_low_chance: self.max_low_chance.map(|n| unsigned(n, "max_low_chance")).transpose()?,
+            min_ec: unsigned(self.min_ec, "min_ec")?,
+            max_ec: self.max_ec.map(|n| unsigned(n, "max_ec")).transpose()?,
+            ec_applies_to: self.ec_applies_to.as_deref().map(|l| l.parse::<Level>().map_err(|_| corrupt("ec_applies_to"))).transpose()?,
+            requires_first_year_diploma: self.requires_first_year_diploma,
+            min_gpa: self.min_gpa,
+            motivation: Motivation {
+                per_choice: self.motivation_per_choice,
+                min_words: self.motivation_min_words.map(|n| unsigned(n, "min_words")).transpose()?,
+                max_words: self.motivation_max_words.map(|n| unsigned(n, "max_words")).transpose()?,
+            },
+            required_documents,
+            transcript_rule: self.transcript_rule,
+            selection: self.selection.parse::<Selection>().map_err(|_| corrupt("selection"))?,
+            offer_days: unsigned(self.offer_days, "offer_days")?,
+        })
+    }
+}
+
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = calls, treat_none_as_null = true)]
+struct Row<'a> {
+    name: &'a str,
+    scheme: &'a str,
+    faculty: Option<&'a str>,
+    activity: &'a str,
+    semesters: Vec<&'a str>,
+    opens_at: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+    min_choices: i32,
+    max_choices: i32,
+    max_low_chance: Option<i32>,
+    min_ec: i32,
+    max_ec: Option<i32>,
+    ec_applies_to: Option<&'a str>,
+    requires_first_year_diploma: bool,
+    min_gpa: Option<f64>,
+    motivation_per_choice: bool,
+    motivation_min_words: Option<i32>,
+    motivation_max_words: Option<i32>,
+    required_documents: Vec<&'a str>,
+    transcript_rule: bool,
+    selection: &'a str,
+    offer_days: i32,
+    parent_call_id: Option<Uuid>,
+}
+
+/// Every count in a draft was checked to be small; these conversions cannot fail.
+fn signed(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+impl<'a> From<&'a CallDraft> for Row<'a> {
+    fn from(d: &'a CallDraft) -> Self {
+        let r = &d.rules;
+        Row {
+            name: &d.name,
+            scheme: d.scheme.as_str(),
+            faculty: d.faculty.as_ref().map(|f| f.as_str()),
+            activity: r.activity.as_str(),
+            semesters: r.semesters.iter().map(|s| s.as_str()).collect(),
+            opens_at: d.opens_at,
+            deadline: r.deadline,
+            min_choices: signed(r.min_choices),
+            max_choices: signed(r.max_choices),
+            max_low_chance: r.max_low_chance.map(signed),
+            min_ec: signed(r.min_ec),
+            max_ec: r.max_ec.map(signed),
+            ec_applies_to: r.ec_applies_to.map(Level::as_str),
+            requires_first_year_diploma: r.requires_first_year_diploma,
+            min_gpa: r.min_gpa,
+            motivation_per_choice: r.motivation.per_choice,
+            motivation_min_words: r.motivation.min_words.map(signed),
+            motivation_max_words: r.motivation.max_words.map(signed),
+            required_documents: r.required_documents.iter().map(|k| k.as_str()).collect(),
+            transcript_rule: r.transcript_rule,
+            selection: r.selection.as_str(),
+            offer_days: signed(r.offer_days),
+            parent_call_id: d.parent_call_id,
+        }
+    }
+}
+
+/// Which calls a coordinator may manage: all, or one faculty's.
+#[derive(Debug, Clone)]
+pub enum CallScope {
+    Everyone,
+    Faculty(String),
+}
+
+impl CallScope {
+    fn allows(&self, call: &Call) -> bool {
+        match self {
+            CallScope::Everyone => true,
+            CallScope::Faculty(f) => call.faculty.as_deref() == Some(f.as_str()),
+        }
+    }
+}
+
+pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Call, StorageError> {
+    Ok(calls::table.find(id).select(Call::as_select()).first(conn)?)
+}
+
+/// Calls, newest first, optionally of one status.
+pub fn list(
+    conn: &mut PgConnection,
+    status: Option<CallStatus>,
+    after: Option<Cursor<(DateTime<Utc>, Uuid)>>,
+    limit: i64,
+) -> Result<Page<Call>, StorageError> {
+    let mut query = calls::table.select(Call::as_select()).into_boxed();
+    if let Some(status) = status {
+        query = query.filter(calls::status.eq(status.as_str()));
+    }
+    if let Some(Cursor((created_at, id))) = after {
+        query = query.filter(calls::created_at.lt(created_at).or(calls::created_at.eq(created_at).and(calls::id.lt(id))));
+    }
+    let rows = query.order((calls::created_at.desc(), calls::id.desc())).limit(limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, limit, |c| (c.created_at, c.id)))
+}
+
+/// A second round's parent must exist, be of the same scheme and faculty, and offer
+/// every semester the second round does.
+fn check_parent(conn: &mut PgConnection, draft: &CallDraft) -> Result<(), StorageError> {
+    let Some(parent_id) = draft.parent_call_id else { return Ok(()) };
+    let parent = calls::table.find(parent_id).select(Call::as_select()).first(conn).optional()?;
+    let problem = match parent {
+        None => Some(format!("there is no call {parent_id}")),
+        Some(p) if p.scheme != draft.scheme.as_str() || p.faculty.as_deref() != draft.faculty.as_ref().map(|f| f.as_str()) => {
+            Some("a second round belongs to the same scheme and faculty as its first round".to_owned())
+        }
+        Some(p) if draft.rules.semesters.iter().any(|s| !p.semesters.iter().any(|ps| ps == s.as_str())) => {
+            Some("a second round may only restrict its first round's semesters, not add to them".to_owned())
+        }
+        Some(_) => None,
+    };
+    match problem {
+        Some(message) => Err(StorageError::Invalid(vec![Violation::new("parent_call_id", "invalid_parent_call", message)])),
+        None => Ok(()),
+    }
+}
+
+pub fn create(conn: &mut PgConnection, actor: &Actor, draft: &CallDraft) -> Result<Call, StorageError> {
+    conn.transaction(|conn| {
+        check_parent(conn, draft)?;
+        let created: Call =
+            diesel::insert_into(calls::table).values(Row::from(draft)).returning(Call::as_returning()).get_result(conn)?;
+        audit::record(conn, actor, "call.created", "call", &created.id.to_string(), None::<&()>, Some(&created))?;
+        Ok(created)
+    })
+}
+
+/// Locks a call the caller may manage; another faculty's call is `NotFound`.
+fn lock(conn: &mut PgConnection, id: Uuid, scope: &CallScope) -> Result<Call, StorageError> {
+    let call: Call = calls::table.find(id).select(Call::as_select()).for_update().first(conn)?;
+    if scope.allows(&call) { Ok(call) } else { Err(StorageError::NotFound) }
+}
+
+/// Changes a call while it is a draft; `change` sees it as stored.
+pub fn update(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    scope: &CallScope,
+    change: impl FnOnce(&Call) -> Result<CallDraft, StorageError>,
+) -> Result<Call, StorageError> {
+    conn.transaction(|conn| {
+        let before = lock(conn, id, scope)?;
+        if before.status()? != CallStatus::Draft {
+            return Err(StorageError::State(format!("the call is {}; only a draft call can be changed", before.status)));
+        }
+        let draft = change(&before)?;
+        check_parent(conn, &draft)?;
+        if draft.parent_call_id == Some(id) {
+            return Err(StorageError::Invalid(vec![Violation::new("parent_call_id", "invalid_parent_call", "a call cannot be its own first round")]));
+        }
+        let after: Call = diesel::update(calls::table.find(id))
+            .set((Row::from(&draft), calls::updated_at.eq(now)))
+            .returning(Call::as_returning())
+            .get_result(conn)?;
+        audit::record(conn, actor, "call.updated", "call", &id.to_string(), Some(&before), Some(&after))?;
+        Ok(after)
+    })
+}
+
+/// `draft → open`.
+pub fn open(conn: &mut PgConnection, actor: &Actor, id: Uuid, scope: &CallScope) -> Result<Call, StorageError> {
+    conn.transaction(|conn| {
+        let before = lock(conn, id, scope)?;
+        if before.status()? != CallStatus::Draft {
+            return Err(StorageError::State(format!("the call is {}; only a draft call can be opened", before.status)));
+        }
+        let after: Call = diesel::update(calls::table.find(id))
+            .set((calls::status.eq(CallStatus::Open.as_str()), calls::updated_at.eq(now)))
+            .returning(Call::as_returning())
+            .get_result(conn)?;
+        audit::record(conn, actor, "call.opened", "call", &id.to_string(), Some(&before), Some(&after))?;
+        Ok(after)
+    })
+}
+
+/// `open → closed`, only after the deadline: stores the seed and publishes its commitment.
+/// From here on nothing about the call or its applications can change but the office's
+/// decisions on them.
+pub fn close(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    scope: &CallScope,
+    at: DateTime<Utc>,
+    seed: &[u8; 32],
+) -> Result<Call, StorageError> {
+    conn.transaction(|conn| {
+        let before = lock(conn, id, scope)?;
+        if before.status()? != CallStatus::Open {
+            return Err(StorageError::State(format!("the call is {}; only an open call can be closed", before.status)));
+        }
+        if at <= before.deadline {
+            return Err(StorageError::State(format!(
+                "the call closes only after its deadline ({})",
+                before.deadline.to_rfc3339()
+            )));
+        }
+        let after: Call = diesel::update(calls::table.find(id))
+            .set((
+                calls::status.eq(CallStatus::Closed.as_str()),
+                calls::seed.eq(seed.as_slice()),
+                calls::commitment.eq(abroad_domain::draw::commitment(seed)),
+                calls::closed_at.eq(at),
+                calls::updated_at.eq(now),
+            ))
+            .returning(Call::as_returning())
+            .get_result(conn)?;
+        audit::record(conn, actor, "call.closed", "call", &id.to_string(), Some(&before), Some(&after))?;
+        Ok(after)
+    })
+}
+
+/// One slot: places at a destination in a semester.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    pub destination_id: Uuid,
+    pub semester: Semester,
+    pub places: u32,
+}
+
+/// A slot with the live demand of submitted applications.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, Serialize)]
+pub struct PlaceDemand {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub destination_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub semester: String,
+    #[diesel(sql_type = Integer)]
+    pub places: i32,
+    #[diesel(sql_type = BigInt)]
+    pub first_choice_count: i64,
+    #[diesel(sql_type = BigInt)]
+    pub total_count: i64,
+}
+
+/// Replaces a call's places while it is a draft or open.
+pub fn put_places(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    scope: &CallScope,
+    places: &[Place],
+) -> Result<Vec<PlaceDemand>, StorageError> {
+    conn.transaction(|conn| {
+        let call = lock(conn, id, scope)?;
+        if !matches!(call.status()?, CallStatus::Draft | CallStatus::Open) {
+            return Err(StorageError::State(format!("the call is {}; its places are fixed", call.status)));
+        }
+        let mut violations = Vec::new();
+        let wanted: Vec<Uuid> = places.iter().map(|p| p.destination_id).collect();
+        let known: Vec<Uuid> =
+            destinations::table.filter(destinations::id.eq_any(&wanted)).select(destinations::id).load(conn)?;
+        for (i, place) in places.iter().enumerate() {
+            if !known.contains(&place.destination_id) {
+                violations.push(Violation::new(format!("[{i}].destination_id"), "unknown_destination", "there is no such destination"));
+            }
+            if !call.semesters.iter().any(|s| s == place.semester.as_str()) {
+                violations.push(Violation::new(
+                    format!("[{i}].semester"),
+                    "semester_not_in_call",
+                    format!("this call is not for the {} semester", place.semester),
+                ));
+            }
+        }
+        if !violations.is_empty() {
+            return Err(StorageError::Invalid(violations));
+        }
+        let before = demand(conn, id)?;
+        diesel::delete(call_places::table.filter(call_places::call_id.eq(id))).execute(conn)?;
+        let rows: Vec<_> = places
+            .iter()
+            .map(|p| {
+                (
+                    call_places::call_id.eq(id),
+                    call_places::destination_id.eq(p.destination_id),
+                    call_places::semester.eq(p.semester.as_str()),
+                    call_places::places.eq(signed(p.places)),
+                )
+            })
+            .collect();
+        diesel::insert_into(call_places::table).values(&rows).execute(conn)?;
+        let after = demand(conn, id)?;
+        audit::record(conn, actor, "call.places_set", "call", &id.to_string(), Some(&before), Some(&after))?;
+        Ok(after)
+    })
+}
+
+/// Every slot of a call with its live demand: how many submitted applications chose it
+/// first, and how many chose it at all, in the slot's semester.
+pub fn demand(conn: &mut PgConnection, id: Uuid) -> Result<Vec<PlaceDemand>, StorageError> {
+    Ok(diesel::sql_query(
+        "SELECT p.destination_id, p.semester, p.places,
+                count(a.id) FILTER (WHERE c.rank = 1) AS first_choice_count,
+                count(a.id) AS total_count
+           FROM call_places p
+           LEFT JOIN application_choices c ON c.destination_id = p.destination_id
+           LEFT JOIN applications a ON a.id = c.application_id AND a.call_id = p.call_id
+                                    AND a.semester = p.semester
+                                    AND a.status NOT IN ('draft', 'withdrawn')
+          WHERE p.call_id = $1
+          GROUP BY p.destination_id, p.semester, p.places
+          ORDER BY p.destination_id, p.semester",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .load(conn)?)
+}
