@@ -3,10 +3,13 @@
 //! Each test gets its own database cloned from a migrated template (see
 //! `abroad_storage::test_db`), so tests run in parallel without sharing state.
 
+mod scheme;
 mod support;
 
+mod applications;
 mod audit;
 mod auth;
+mod calls;
 mod countries;
 mod demo_data;
 mod destinations;

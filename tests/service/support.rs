@@ -1,14 +1,14 @@
 //! `TestApp`: the real app on a private database, with request and token helpers.
 
 use abroad_api::app::{self, AppState, Services};
-use abroad_api::clock::Clock;
-use chrono::{DateTime, Utc};
 use abroad_api::auth::{self, Claims, Verifier};
+use abroad_api::clock::Clock;
 use abroad_api::settings::{JwtSettings, Settings};
 use abroad_storage::test_db::TestDb;
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::test::{self, TestRequest};
 use actix_web::web::Bytes;
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -92,10 +92,22 @@ impl TestApp {
 
     pub fn with_pool(db: TestDb, pool: abroad_storage::Pool, jwt: &JwtSettings) -> Self {
         let verifier = Verifier::new(jwt).expect("verifier");
+        let clock = Clock::fixed(Utc::now());
+        let state = AppState {
+            pool,
+            clock: clock.clone(),
+            max_document_bytes: 64 * 1024,
+        };
         Self {
             db,
-            services: Services::new(pool, verifier, 64 * 1024),
+            clock,
+            services: Services::new(state, verifier, 64 * 1024),
         }
+    }
+
+    /// Moves the service's clock.
+    pub fn set_now(&self, at: DateTime<Utc>) {
+        self.clock.set(at);
     }
 
     pub async fn send(&self, request: TestRequest) -> Response {
@@ -109,6 +121,26 @@ impl TestApp {
             headers,
             body,
         }
+    }
+
+    /// Sends every request at once through one service, so their database work overlaps.
+    pub async fn send_concurrently(&self, requests: Vec<TestRequest>) -> Vec<Response> {
+        let service = test::init_service(app::build(self.services.clone())).await;
+        let calls = requests.into_iter().map(|request| {
+            let service = &service;
+            async move {
+                let response = test::call_service(service, request.to_request()).await;
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = test::read_body(response).await;
+                Response {
+                    status,
+                    headers,
+                    body,
+                }
+            }
+        });
+        futures_util::future::join_all(calls).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
@@ -154,6 +186,20 @@ impl TestApp {
         ))
         .await
     }
+}
+
+/// A JSON request, e.g. for [`TestApp::send_concurrently`].
+pub fn json_request(
+    request: TestRequest,
+    path: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> TestRequest {
+    let request = request
+        .uri(path)
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .set_payload(body.to_string());
+    with_token(request, token)
 }
 
 pub fn with_token(request: TestRequest, token: Option<&str>) -> TestRequest {

@@ -146,7 +146,12 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
             if change.is_null() {
                 members.remove(name);
             } else {
-                merge_patch(members.entry(name.clone()).or_insert(serde_json::Value::Null), change);
+                merge_patch(
+                    members
+                        .entry(name.clone())
+                        .or_insert(serde_json::Value::Null),
+                    change,
+                );
             }
         }
     }
@@ -298,8 +303,14 @@ mod tests {
     #[test]
     fn merge_patches_follow_rfc_7396() {
         let mut target = serde_json::json!({"a": 1, "b": {"c": 2, "d": 3}, "e": [1]});
-        merge_patch(&mut target, &serde_json::json!({"a": null, "b": {"c": 4}, "e": [2], "f": "new"}));
-        assert_eq!(target, serde_json::json!({"b": {"c": 4, "d": 3}, "e": [2], "f": "new"}));
+        merge_patch(
+            &mut target,
+            &serde_json::json!({"a": null, "b": {"c": 4}, "e": [2], "f": "new"}),
+        );
+        assert_eq!(
+            target,
+            serde_json::json!({"b": {"c": 4, "d": 3}, "e": [2], "f": "new"})
+        );
     }
 
     #[test]

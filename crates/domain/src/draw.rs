@@ -14,10 +14,12 @@ pub fn commitment(seed: &[u8; 32]) -> String {
 
 /// Lowercase hex of any bytes.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 #[cfg(test)]
@@ -27,7 +29,10 @@ mod tests {
     #[test]
     fn the_commitment_is_the_sha256_of_the_raw_seed() {
         // SHA-256 of 32 zero bytes, a published test vector.
-        assert_eq!(commitment(&[0; 32]), "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925");
+        assert_eq!(
+            commitment(&[0; 32]),
+            "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925"
+        );
         assert_ne!(commitment(&[1; 32]), commitment(&[0; 32]));
     }
 }

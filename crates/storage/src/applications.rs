@@ -4,18 +4,18 @@
 //! before changing it, inside one transaction with its audit entry: of two requests
 //! at once, the second sees what the first did and is refused.
 
+use crate::StorageError;
 use crate::audit::{self, Actor};
 use crate::calls::Call;
 use crate::page::{Cursor, Page};
 use crate::schema::{
-    application_choices, application_documents, applications, call_places, calls, countries, destinations, institutions,
-    students,
+    application_choices, application_documents, applications, call_places, calls, countries,
+    destinations, institutions, students,
 };
-use crate::StorageError;
 use abroad_domain::destination::Offering;
 use abroad_domain::{
-    ApplicationStatus, CallRules, CallStatus, Chance, ChoiceFacts, DocumentKind, Level, ReviewOutcome, Semester,
-    StudentFacts, TravelAdvice, Violation,
+    ApplicationStatus, CallRules, CallStatus, Chance, ChoiceFacts, DocumentKind, Level,
+    ReviewOutcome, Semester, StudentFacts, TravelAdvice, Violation,
 };
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
@@ -50,7 +50,9 @@ pub struct Application {
 
 impl Application {
     pub fn status(&self) -> Result<ApplicationStatus, StorageError> {
-        self.status.parse().map_err(|_| StorageError::Corrupt("an application's status".to_owned()))
+        self.status
+            .parse()
+            .map_err(|_| StorageError::Corrupt("an application's status".to_owned()))
     }
 }
 
@@ -111,50 +113,91 @@ pub struct ApplicationFilter {
     pub programme: Option<String>,
 }
 
-type Boxed<'a> = applications::BoxedQuery<'a, diesel::pg::Pg, diesel::dsl::AsSelect<Application, diesel::pg::Pg>>;
+type Boxed<'a> = applications::BoxedQuery<
+    'a,
+    diesel::pg::Pg,
+    diesel::dsl::AsSelect<Application, diesel::pg::Pg>,
+>;
 
 fn scoped<'a>(scope: &ApplicationScope) -> Boxed<'a> {
-    let query = applications::table.select(Application::as_select()).into_boxed();
+    let query = applications::table
+        .select(Application::as_select())
+        .into_boxed();
     match scope {
         ApplicationScope::Student(number) => query.filter(applications::student.eq(number.clone())),
-        ApplicationScope::Programmes(codes) => query.filter(applications::programme.eq_any(codes.clone())),
+        ApplicationScope::Programmes(codes) => {
+            query.filter(applications::programme.eq_any(codes.clone()))
+        }
         ApplicationScope::Faculty(faculty) => query.filter(
-            applications::call_id.eq_any(calls::table.filter(calls::faculty.eq(faculty.clone())).select(calls::id)),
+            applications::call_id.eq_any(
+                calls::table
+                    .filter(calls::faculty.eq(faculty.clone()))
+                    .select(calls::id),
+            ),
         ),
         ApplicationScope::Everyone => query,
     }
 }
 
-fn records(conn: &mut PgConnection, applications: Vec<Application>) -> Result<Vec<ApplicationRecord>, StorageError> {
+fn records(
+    conn: &mut PgConnection,
+    applications: Vec<Application>,
+) -> Result<Vec<ApplicationRecord>, StorageError> {
     let ids: Vec<Uuid> = applications.iter().map(|a| a.id).collect();
     let choices: Vec<(Uuid, Choice)> = application_choices::table
         .filter(application_choices::application_id.eq_any(&ids))
-        .order((application_choices::application_id, application_choices::rank))
+        .order((
+            application_choices::application_id,
+            application_choices::rank,
+        ))
         .select((application_choices::application_id, Choice::as_select()))
         .load(conn)?;
     let documents: Vec<(Uuid, DocumentInfo)> = application_documents::table
         .filter(application_documents::application_id.eq_any(&ids))
-        .order((application_documents::application_id, application_documents::kind))
-        .select((application_documents::application_id, DocumentInfo::as_select()))
+        .order((
+            application_documents::application_id,
+            application_documents::kind,
+        ))
+        .select((
+            application_documents::application_id,
+            DocumentInfo::as_select(),
+        ))
         .load(conn)?;
     Ok(applications
         .into_iter()
         .map(|application| {
             let id = application.id;
             ApplicationRecord {
-                choices: choices.iter().filter(|(a, _)| *a == id).map(|(_, c)| c.clone()).collect(),
-                documents: documents.iter().filter(|(a, _)| *a == id).map(|(_, d)| d.clone()).collect(),
+                choices: choices
+                    .iter()
+                    .filter(|(a, _)| *a == id)
+                    .map(|(_, c)| c.clone())
+                    .collect(),
+                documents: documents
+                    .iter()
+                    .filter(|(a, _)| *a == id)
+                    .map(|(_, d)| d.clone())
+                    .collect(),
                 application,
             }
         })
         .collect())
 }
 
-fn record(conn: &mut PgConnection, application: Application) -> Result<ApplicationRecord, StorageError> {
-    records(conn, vec![application])?.pop().ok_or(StorageError::NotFound)
+fn record(
+    conn: &mut PgConnection,
+    application: Application,
+) -> Result<ApplicationRecord, StorageError> {
+    records(conn, vec![application])?
+        .pop()
+        .ok_or(StorageError::NotFound)
 }
 
-pub fn get(conn: &mut PgConnection, id: Uuid, scope: &ApplicationScope) -> Result<ApplicationRecord, StorageError> {
+pub fn get(
+    conn: &mut PgConnection,
+    id: Uuid,
+    scope: &ApplicationScope,
+) -> Result<ApplicationRecord, StorageError> {
     let application = scoped(scope).filter(applications::id.eq(id)).first(conn)?;
     record(conn, application)
 }
@@ -179,18 +222,31 @@ pub fn list(
     }
     if let Some(Cursor((created_at, id))) = after {
         query = query.filter(
-            applications::created_at.lt(created_at).or(applications::created_at.eq(created_at).and(applications::id.lt(id))),
+            applications::created_at
+                .lt(created_at)
+                .or(applications::created_at
+                    .eq(created_at)
+                    .and(applications::id.lt(id))),
         );
     }
-    let rows = query.order((applications::created_at.desc(), applications::id.desc())).limit(limit + 1).load(conn)?;
+    let rows = query
+        .order((applications::created_at.desc(), applications::id.desc()))
+        .limit(limit + 1)
+        .load(conn)?;
     let page = Page::from_rows(rows, limit, |a| (a.created_at, a.id));
-    Ok(Page { items: records(conn, page.items)?, next_cursor: page.next_cursor })
+    Ok(Page {
+        items: records(conn, page.items)?,
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// The call must be open and its deadline not passed for a student to change anything.
 fn accepting(call: &Call, at: DateTime<Utc>) -> Result<(), StorageError> {
     if call.status != CallStatus::Open.as_str() {
-        return Err(StorageError::State(format!("the call is {}: it does not take applications", call.status)));
+        return Err(StorageError::State(format!(
+            "the call is {}: it does not take applications",
+            call.status
+        )));
     }
     if at > call.deadline {
         return Err(StorageError::State(format!(
@@ -201,19 +257,33 @@ fn accepting(call: &Call, at: DateTime<Utc>) -> Result<(), StorageError> {
     Ok(())
 }
 
-fn write_choices(conn: &mut PgConnection, id: Uuid, input: &ApplicationInput) -> Result<(), StorageError> {
+fn write_choices(
+    conn: &mut PgConnection,
+    id: Uuid,
+    input: &ApplicationInput,
+) -> Result<(), StorageError> {
     let wanted: Vec<Uuid> = input.choices.iter().map(|(d, _)| *d).collect();
-    let known: Vec<Uuid> = destinations::table.filter(destinations::id.eq_any(&wanted)).select(destinations::id).load(conn)?;
+    let known: Vec<Uuid> = destinations::table
+        .filter(destinations::id.eq_any(&wanted))
+        .select(destinations::id)
+        .load(conn)?;
     let unknown: Vec<Violation> = wanted
         .iter()
         .enumerate()
         .filter(|(_, d)| !known.contains(d))
-        .map(|(i, _)| Violation::new(format!("choices[{i}].destination_id"), "unknown_destination", "there is no such destination"))
+        .map(|(i, _)| {
+            Violation::new(
+                format!("choices[{i}].destination_id"),
+                "unknown_destination",
+                "there is no such destination",
+            )
+        })
         .collect();
     if !unknown.is_empty() {
         return Err(StorageError::Invalid(unknown));
     }
-    diesel::delete(application_choices::table.filter(application_choices::application_id.eq(id))).execute(conn)?;
+    diesel::delete(application_choices::table.filter(application_choices::application_id.eq(id)))
+        .execute(conn)?;
     let rows: Vec<_> = input
         .choices
         .iter()
@@ -227,7 +297,9 @@ fn write_choices(conn: &mut PgConnection, id: Uuid, input: &ApplicationInput) ->
             )
         })
         .collect();
-    diesel::insert_into(application_choices::table).values(&rows).execute(conn)?;
+    diesel::insert_into(application_choices::table)
+        .values(&rows)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -241,10 +313,17 @@ pub fn create(
     at: DateTime<Utc>,
 ) -> Result<ApplicationRecord, StorageError> {
     conn.transaction(|conn| {
-        let call: Call = calls::table.find(call_id).select(Call::as_select()).for_share().first(conn)?;
+        let call: Call = calls::table
+            .find(call_id)
+            .select(Call::as_select())
+            .for_share()
+            .first(conn)?;
         accepting(&call, at)?;
-        let programme: Option<String> =
-            students::table.find(student).select(students::programme).first(conn).optional()?;
+        let programme: Option<String> = students::table
+            .find(student)
+            .select(students::programme)
+            .first(conn)
+            .optional()?;
         let Some(programme) = programme else {
             return Err(StorageError::Invalid(vec![Violation::new(
                 "student",
@@ -263,16 +342,28 @@ pub fn create(
             .returning(Application::as_returning())
             .get_result(conn);
         let created = match inserted {
-            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => {
                 return Err(StorageError::State(
-                    "you already have an application in this call; change it, or withdraw it first".to_owned(),
+                    "you already have an application in this call; change it, or withdraw it first"
+                        .to_owned(),
                 ));
             }
             other => other?,
         };
         write_choices(conn, created.id, input)?;
         let created = record(conn, created)?;
-        audit::record(conn, actor, "application.created", "application", &created.application.id.to_string(), None::<&()>, Some(&created))?;
+        audit::record(
+            conn,
+            actor,
+            "application.created",
+            "application",
+            &created.application.id.to_string(),
+            None::<&()>,
+            Some(&created),
+        )?;
         Ok(created)
     })
 }
@@ -280,11 +371,24 @@ pub fn create(
 /// Locks an application the caller may act on, with its call. Whether the caller may
 /// see it rests on its student, programme and call, which never change, so checking
 /// before taking the lock is as good as after.
-fn lock(conn: &mut PgConnection, id: Uuid, scope: &ApplicationScope) -> Result<(Application, Call), StorageError> {
-    scoped(scope).filter(applications::id.eq(id)).select(applications::id).first::<Uuid>(conn)?;
-    let application: Application =
-        applications::table.find(id).select(Application::as_select()).for_update().first(conn)?;
-    let call: Call = calls::table.find(application.call_id).select(Call::as_select()).first(conn)?;
+fn lock(
+    conn: &mut PgConnection,
+    id: Uuid,
+    scope: &ApplicationScope,
+) -> Result<(Application, Call), StorageError> {
+    scoped(scope)
+        .filter(applications::id.eq(id))
+        .select(applications::id)
+        .first::<Uuid>(conn)?;
+    let application: Application = applications::table
+        .find(id)
+        .select(Application::as_select())
+        .for_update()
+        .first(conn)?;
+    let call: Call = calls::table
+        .find(application.call_id)
+        .select(Call::as_select())
+        .first(conn)?;
     Ok((application, call))
 }
 
@@ -292,7 +396,10 @@ fn require_draft(application: &Application) -> Result<(), StorageError> {
     if application.status()? == ApplicationStatus::Draft {
         Ok(())
     } else {
-        Err(StorageError::State(format!("the application is {}; only a draft can be changed", application.status)))
+        Err(StorageError::State(format!(
+            "the application is {}; only a draft can be changed",
+            application.status
+        )))
     }
 }
 
@@ -320,7 +427,15 @@ pub fn update(
             .get_result(conn)?;
         write_choices(conn, id, input)?;
         let after = record(conn, changed)?;
-        audit::record(conn, actor, "application.updated", "application", &id.to_string(), Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            actor,
+            "application.updated",
+            "application",
+            &id.to_string(),
+            Some(&before),
+            Some(&after),
+        )?;
         Ok(after)
     })
 }
@@ -339,14 +454,37 @@ fn corrupt(what: &str) -> StorageError {
     StorageError::Corrupt(what.to_owned())
 }
 
+/// A choice with what the rules read of its destination: id, motivation, offerings,
+/// min GPA, chance, and the country's advice.
+type ChoiceRow = (
+    Uuid,
+    Option<String>,
+    serde_json::Value,
+    Option<f64>,
+    String,
+    String,
+);
+
 /// Reads the facts the rules are checked on for one application.
-pub fn facts(conn: &mut PgConnection, application: &Application, call: &Call) -> Result<Facts, StorageError> {
-    let semester: Semester = application.semester.parse().map_err(|_| corrupt("an application's semester"))?;
-    let s: crate::students::Student =
-        students::table.find(&application.student).select(crate::students::Student::as_select()).first(conn)?;
+pub fn facts(
+    conn: &mut PgConnection,
+    application: &Application,
+    call: &Call,
+) -> Result<Facts, StorageError> {
+    let semester: Semester = application
+        .semester
+        .parse()
+        .map_err(|_| corrupt("an application's semester"))?;
+    let s: crate::students::Student = students::table
+        .find(&application.student)
+        .select(crate::students::Student::as_select())
+        .first(conn)?;
     let student = StudentFacts {
         registered: s.registered,
-        level: s.level.parse::<Level>().map_err(|_| corrupt("a student's level"))?,
+        level: s
+            .level
+            .parse::<Level>()
+            .map_err(|_| corrupt("a student's level"))?,
         programme: s.programme,
         ec: s.ec,
         gpa: s.gpa.or(s.bachelor_gpa),
@@ -360,8 +498,10 @@ pub fn facts(conn: &mut PgConnection, application: &Application, call: &Call) ->
         .filter(call_places::semester.eq(semester.as_str()))
         .select(call_places::destination_id)
         .load(conn)?;
-    let rows: Vec<(Uuid, Option<String>, serde_json::Value, Option<f64>, String, String)> = application_choices::table
-        .inner_join(destinations::table.inner_join(institutions::table.inner_join(countries::table)))
+    let rows: Vec<ChoiceRow> = application_choices::table
+        .inner_join(
+            destinations::table.inner_join(institutions::table.inner_join(countries::table)),
+        )
         .filter(application_choices::application_id.eq(application.id))
         .order(application_choices::rank)
         .select((
@@ -375,26 +515,42 @@ pub fn facts(conn: &mut PgConnection, application: &Application, call: &Call) ->
         .load(conn)?;
     let choices = rows
         .into_iter()
-        .map(|(destination_id, motivation, offerings, min_gpa, chance, advice)| {
-            Ok(ChoiceFacts {
-                destination_id,
-                motivation,
-                in_call: in_call.contains(&destination_id),
-                offerings: serde_json::from_value::<Vec<Offering>>(offerings).map_err(|_| corrupt("a destination's offerings"))?,
-                advice: advice.parse::<TravelAdvice>().map_err(|_| corrupt("a country's advice"))?,
-                min_gpa,
-                chance: chance.parse::<Chance>().map_err(|_| corrupt("a destination's chance"))?,
-            })
-        })
+        .map(
+            |(destination_id, motivation, offerings, min_gpa, chance, advice)| {
+                Ok(ChoiceFacts {
+                    destination_id,
+                    motivation,
+                    in_call: in_call.contains(&destination_id),
+                    offerings: serde_json::from_value::<Vec<Offering>>(offerings)
+                        .map_err(|_| corrupt("a destination's offerings"))?,
+                    advice: advice
+                        .parse::<TravelAdvice>()
+                        .map_err(|_| corrupt("a country's advice"))?,
+                    min_gpa,
+                    chance: chance
+                        .parse::<Chance>()
+                        .map_err(|_| corrupt("a destination's chance"))?,
+                })
+            },
+        )
         .collect::<Result<Vec<_>, StorageError>>()?;
     let uploaded = application_documents::table
         .filter(application_documents::application_id.eq(application.id))
         .select(application_documents::kind)
         .load::<String>(conn)?
         .iter()
-        .map(|k| k.parse::<DocumentKind>().map_err(|_| corrupt("a document's kind")))
+        .map(|k| {
+            k.parse::<DocumentKind>()
+                .map_err(|_| corrupt("a document's kind"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Facts { rules: call.rules()?, semester, student, choices, uploaded })
+    Ok(Facts {
+        rules: call.rules()?,
+        semester,
+        student,
+        choices,
+        uploaded,
+    })
 }
 
 /// The owner submits a draft before the deadline. `check` runs the submission rules on
@@ -410,7 +566,10 @@ pub fn submit(
     conn.transaction(|conn| {
         let (before, call) = lock(conn, id, &ApplicationScope::Student(owner.to_owned()))?;
         if before.status()? != ApplicationStatus::Draft {
-            return Err(StorageError::State(format!("the application is already {}", before.status)));
+            return Err(StorageError::State(format!(
+                "the application is already {}",
+                before.status
+            )));
         }
         accepting(&call, at)?;
         let warnings = check(&facts(conn, &before, &call)?).map_err(StorageError::Invalid)?;
@@ -422,20 +581,42 @@ pub fn submit(
             ))
             .returning(Application::as_returning())
             .get_result(conn)?;
-        audit::record(conn, actor, "application.submitted", "application", &id.to_string(), Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            actor,
+            "application.submitted",
+            "application",
+            &id.to_string(),
+            Some(&before),
+            Some(&after),
+        )?;
         Ok((record(conn, after)?, warnings))
     })
 }
 
 /// The owner withdraws, at any time before the draw.
-pub fn withdraw(conn: &mut PgConnection, actor: &Actor, id: Uuid, owner: &str, at: DateTime<Utc>) -> Result<ApplicationRecord, StorageError> {
+pub fn withdraw(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    owner: &str,
+    at: DateTime<Utc>,
+) -> Result<ApplicationRecord, StorageError> {
     conn.transaction(|conn| {
         let (before, call) = lock(conn, id, &ApplicationScope::Student(owner.to_owned()))?;
         if call.status == CallStatus::Drawn.as_str() {
-            return Err(StorageError::State("the call has been drawn: withdrawing is no longer possible".to_owned()));
+            return Err(StorageError::State(
+                "the call has been drawn: withdrawing is no longer possible".to_owned(),
+            ));
         }
-        if matches!(before.status()?, ApplicationStatus::Withdrawn | ApplicationStatus::Placed | ApplicationStatus::Unplaced) {
-            return Err(StorageError::State(format!("the application is already {}", before.status)));
+        if matches!(
+            before.status()?,
+            ApplicationStatus::Withdrawn | ApplicationStatus::Placed | ApplicationStatus::Unplaced
+        ) {
+            return Err(StorageError::State(format!(
+                "the application is already {}",
+                before.status
+            )));
         }
         let after: Application = diesel::update(applications::table.find(id))
             .set((
@@ -445,7 +626,15 @@ pub fn withdraw(conn: &mut PgConnection, actor: &Actor, id: Uuid, owner: &str, a
             ))
             .returning(Application::as_returning())
             .get_result(conn)?;
-        audit::record(conn, actor, "application.withdrawn", "application", &id.to_string(), Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            actor,
+            "application.withdrawn",
+            "application",
+            &id.to_string(),
+            Some(&before),
+            Some(&after),
+        )?;
         record(conn, after)
     })
 }
@@ -484,7 +673,15 @@ pub fn programme_decision(
             ))
             .returning(Application::as_returning())
             .get_result(conn)?;
-        audit::record(conn, actor, "application.programme_decision", "application", &id.to_string(), Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            actor,
+            "application.programme_decision",
+            "application",
+            &id.to_string(),
+            Some(&before),
+            Some(&after),
+        )?;
         record(conn, after)
     })
 }
@@ -537,21 +734,50 @@ pub fn score(
     conn.transaction(|conn| {
         let (before, call) = lock(conn, id, scope)?;
         if call.selection != abroad_domain::Selection::Ranking.as_str() {
-            return Err(StorageError::State("this call selects by lottery: it takes no scores".to_owned()));
+            return Err(StorageError::State(
+                "this call selects by lottery: it takes no scores".to_owned(),
+            ));
         }
         if call.status == CallStatus::Drawn.as_str() {
-            return Err(StorageError::State("the call has been drawn: scores are final".to_owned()));
+            return Err(StorageError::State(
+                "the call has been drawn: scores are final".to_owned(),
+            ));
         }
-        if matches!(before.status()?, ApplicationStatus::Draft | ApplicationStatus::Withdrawn) {
-            return Err(StorageError::State(format!("the application is {}; only submitted ones are scored", before.status)));
+        if matches!(
+            before.status()?,
+            ApplicationStatus::Draft | ApplicationStatus::Withdrawn
+        ) {
+            return Err(StorageError::State(format!(
+                "the application is {}; only submitted ones are scored",
+                before.status
+            )));
         }
         let after: Application = diesel::update(applications::table.find(id))
-            .set((applications::score.eq(score), applications::updated_at.eq(now)))
+            .set((
+                applications::score.eq(score),
+                applications::updated_at.eq(now),
+            ))
             .returning(Application::as_returning())
             .get_result(conn)?;
-        audit::record(conn, actor, "application.scored", "application", &id.to_string(), Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            actor,
+            "application.scored",
+            "application",
+            &id.to_string(),
+            Some(&before),
+            Some(&after),
+        )?;
         record(conn, after)
     })
+}
+
+/// A document as uploaded: its kind, bytes and their hex SHA-256.
+#[derive(Debug, Clone, Copy)]
+pub struct Upload<'a> {
+    pub kind: DocumentKind,
+    pub content: &'a [u8],
+    pub sha256: &'a str,
 }
 
 /// The owner uploads (or replaces) a document while the application is a draft.
@@ -560,16 +786,20 @@ pub fn put_document(
     actor: &Actor,
     id: Uuid,
     owner: &str,
-    kind: DocumentKind,
-    content: &[u8],
-    sha256: &str,
+    document: &Upload<'_>,
     at: DateTime<Utc>,
 ) -> Result<DocumentInfo, StorageError> {
     conn.transaction(|conn| {
+        let Upload {
+            kind,
+            content,
+            sha256,
+        } = *document;
         let (application, call) = lock(conn, id, &ApplicationScope::Student(owner.to_owned()))?;
         require_draft(&application)?;
         accepting(&call, at)?;
-        let size = i32::try_from(content.len()).map_err(|_| StorageError::State("the document is too large".to_owned()))?;
+        let size = i32::try_from(content.len())
+            .map_err(|_| StorageError::State("the document is too large".to_owned()))?;
         let before: Option<DocumentInfo> = application_documents::table
             .find((id, kind.as_str()))
             .select(DocumentInfo::as_select())
@@ -584,7 +814,10 @@ pub fn put_document(
                 application_documents::size.eq(size),
                 application_documents::uploaded_at.eq(at),
             ))
-            .on_conflict((application_documents::application_id, application_documents::kind))
+            .on_conflict((
+                application_documents::application_id,
+                application_documents::kind,
+            ))
             .do_update()
             .set((
                 application_documents::content.eq(content),
@@ -594,7 +827,15 @@ pub fn put_document(
             ))
             .returning(DocumentInfo::as_returning())
             .get_result(conn)?;
-        audit::record(conn, actor, "application.document_uploaded", "application", &id.to_string(), before.as_ref(), Some(&stored))?;
+        audit::record(
+            conn,
+            actor,
+            "application.document_uploaded",
+            "application",
+            &id.to_string(),
+            before.as_ref(),
+            Some(&stored),
+        )?;
         Ok(stored)
     })
 }

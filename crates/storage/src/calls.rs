@@ -1,11 +1,12 @@
 //! Calls (application rounds), their places, and the live demand on each place.
 
+use crate::StorageError;
 use crate::audit::{self, Actor};
 use crate::page::{Cursor, Page};
 use crate::schema::{call_places, calls, destinations};
-use crate::StorageError;
 use abroad_domain::{
-    Activity, CallDraft, CallRules, CallStatus, DocumentKind, Level, Motivation, Selection, Semester, Violation,
+    Activity, CallDraft, CallRules, CallStatus, DocumentKind, Level, Motivation, Selection,
+    Semester, Violation,
 };
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
@@ -64,32 +65,55 @@ impl Call {
 
     /// The rules as the domain checks them; the database's checks keep every value readable.
     pub fn rules(&self) -> Result<CallRules, StorageError> {
-        let semesters = self.semesters.iter().map(|s| s.parse::<Semester>().map_err(|_| corrupt("semesters"))).collect::<Result<_, _>>()?;
+        let semesters = self
+            .semesters
+            .iter()
+            .map(|s| s.parse::<Semester>().map_err(|_| corrupt("semesters")))
+            .collect::<Result<_, _>>()?;
         let required_documents = self
             .required_documents
             .iter()
             .map(|d| d.parse::<DocumentKind>().map_err(|_| corrupt("documents")))
             .collect::<Result<_, _>>()?;
         Ok(CallRules {
-            activity: self.activity.parse::<Activity>().map_err(|_| corrupt("activity"))?,
+            activity: self
+                .activity
+                .parse::<Activity>()
+                .map_err(|_| corrupt("activity"))?,
             semesters,
             deadline: self.deadline,
             min_choices: unsigned(self.min_choices, "min_choices")?,
             max_choices: unsigned(self.max_choices, "max_choices")?,
-            max_low_chance: self.max_low_chance.map(|n| unsigned(n, "max_low_chance")).transpose()?,
+            max_low_chance: self
+                .max_low_chance
+                .map(|n| unsigned(n, "max_low_chance"))
+                .transpose()?,
             min_ec: unsigned(self.min_ec, "min_ec")?,
             max_ec: self.max_ec.map(|n| unsigned(n, "max_ec")).transpose()?,
-            ec_applies_to: self.ec_applies_to.as_deref().map(|l| l.parse::<Level>().map_err(|_| corrupt("ec_applies_to"))).transpose()?,
+            ec_applies_to: self
+                .ec_applies_to
+                .as_deref()
+                .map(|l| l.parse::<Level>().map_err(|_| corrupt("ec_applies_to")))
+                .transpose()?,
             requires_first_year_diploma: self.requires_first_year_diploma,
             min_gpa: self.min_gpa,
             motivation: Motivation {
                 per_choice: self.motivation_per_choice,
-                min_words: self.motivation_min_words.map(|n| unsigned(n, "min_words")).transpose()?,
-                max_words: self.motivation_max_words.map(|n| unsigned(n, "max_words")).transpose()?,
+                min_words: self
+                    .motivation_min_words
+                    .map(|n| unsigned(n, "min_words"))
+                    .transpose()?,
+                max_words: self
+                    .motivation_max_words
+                    .map(|n| unsigned(n, "max_words"))
+                    .transpose()?,
             },
             required_documents,
             transcript_rule: self.transcript_rule,
-            selection: self.selection.parse::<Selection>().map_err(|_| corrupt("selection"))?,
+            selection: self
+                .selection
+                .parse::<Selection>()
+                .map_err(|_| corrupt("selection"))?,
             offer_days: unsigned(self.offer_days, "offer_days")?,
         })
     }
@@ -176,7 +200,10 @@ impl CallScope {
 }
 
 pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Call, StorageError> {
-    Ok(calls::table.find(id).select(Call::as_select()).first(conn)?)
+    Ok(calls::table
+        .find(id)
+        .select(Call::as_select())
+        .first(conn)?)
 }
 
 /// Calls, newest first, optionally of one status.
@@ -191,47 +218,101 @@ pub fn list(
         query = query.filter(calls::status.eq(status.as_str()));
     }
     if let Some(Cursor((created_at, id))) = after {
-        query = query.filter(calls::created_at.lt(created_at).or(calls::created_at.eq(created_at).and(calls::id.lt(id))));
+        query = query.filter(
+            calls::created_at
+                .lt(created_at)
+                .or(calls::created_at.eq(created_at).and(calls::id.lt(id))),
+        );
     }
-    let rows = query.order((calls::created_at.desc(), calls::id.desc())).limit(limit + 1).load(conn)?;
+    let rows = query
+        .order((calls::created_at.desc(), calls::id.desc()))
+        .limit(limit + 1)
+        .load(conn)?;
     Ok(Page::from_rows(rows, limit, |c| (c.created_at, c.id)))
 }
 
 /// A second round's parent must exist, be of the same scheme and faculty, and offer
 /// every semester the second round does.
 fn check_parent(conn: &mut PgConnection, draft: &CallDraft) -> Result<(), StorageError> {
-    let Some(parent_id) = draft.parent_call_id else { return Ok(()) };
-    let parent = calls::table.find(parent_id).select(Call::as_select()).first(conn).optional()?;
+    let Some(parent_id) = draft.parent_call_id else {
+        return Ok(());
+    };
+    let parent = calls::table
+        .find(parent_id)
+        .select(Call::as_select())
+        .first(conn)
+        .optional()?;
     let problem = match parent {
         None => Some(format!("there is no call {parent_id}")),
-        Some(p) if p.scheme != draft.scheme.as_str() || p.faculty.as_deref() != draft.faculty.as_ref().map(|f| f.as_str()) => {
-            Some("a second round belongs to the same scheme and faculty as its first round".to_owned())
+        Some(p)
+            if p.scheme != draft.scheme.as_str()
+                || p.faculty.as_deref() != draft.faculty.as_ref().map(|f| f.as_str()) =>
+        {
+            Some(
+                "a second round belongs to the same scheme and faculty as its first round"
+                    .to_owned(),
+            )
         }
-        Some(p) if draft.rules.semesters.iter().any(|s| !p.semesters.iter().any(|ps| ps == s.as_str())) => {
-            Some("a second round may only restrict its first round's semesters, not add to them".to_owned())
+        Some(p)
+            if draft
+                .rules
+                .semesters
+                .iter()
+                .any(|s| !p.semesters.iter().any(|ps| ps == s.as_str())) =>
+        {
+            Some(
+                "a second round may only restrict its first round's semesters, not add to them"
+                    .to_owned(),
+            )
         }
         Some(_) => None,
     };
     match problem {
-        Some(message) => Err(StorageError::Invalid(vec![Violation::new("parent_call_id", "invalid_parent_call", message)])),
+        Some(message) => Err(StorageError::Invalid(vec![Violation::new(
+            "parent_call_id",
+            "invalid_parent_call",
+            message,
+        )])),
         None => Ok(()),
     }
 }
 
-pub fn create(conn: &mut PgConnection, actor: &Actor, draft: &CallDraft) -> Result<Call, StorageError> {
+pub fn create(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    draft: &CallDraft,
+) -> Result<Call, StorageError> {
     conn.transaction(|conn| {
         check_parent(conn, draft)?;
-        let created: Call =
-            diesel::insert_into(calls::table).values(Row::from(draft)).returning(Call::as_returning()).get_result(conn)?;
-        audit::record(conn, actor, "call.created", "call", &created.id.to_string(), None::<&()>, Some(&created))?;
+        let created: Call = diesel::insert_into(calls::table)
+            .values(Row::from(draft))
+            .returning(Call::as_returning())
+            .get_result(conn)?;
+        audit::record(
+            conn,
+            actor,
+            "call.created",
+            "call",
+            &created.id.to_string(),
+            None::<&()>,
+            Some(&created),
+        )?;
         Ok(created)
     })
 }
 
 /// Locks a call the caller may manage; another faculty's call is `NotFound`.
 fn lock(conn: &mut PgConnection, id: Uuid, scope: &CallScope) -> Result<Call, StorageError> {
-    let call: Call = calls::table.find(id).select(Call::as_select()).for_update().first(conn)?;
-    if scope.allows(&call) { Ok(call) } else { Err(StorageError::NotFound) }
+    let call: Call = calls::table
+        .find(id)
+        .select(Call::as_select())
+        .for_update()
+        .first(conn)?;
+    if scope.allows(&call) {
+        Ok(call)
+    } else {
+        Err(StorageError::NotFound)
+    }
 }
 
 /// Changes a call while it is a draft; `change` sees it as stored.
@@ -245,34 +326,68 @@ pub fn update(
     conn.transaction(|conn| {
         let before = lock(conn, id, scope)?;
         if before.status()? != CallStatus::Draft {
-            return Err(StorageError::State(format!("the call is {}; only a draft call can be changed", before.status)));
+            return Err(StorageError::State(format!(
+                "the call is {}; only a draft call can be changed",
+                before.status
+            )));
         }
         let draft = change(&before)?;
         check_parent(conn, &draft)?;
         if draft.parent_call_id == Some(id) {
-            return Err(StorageError::Invalid(vec![Violation::new("parent_call_id", "invalid_parent_call", "a call cannot be its own first round")]));
+            return Err(StorageError::Invalid(vec![Violation::new(
+                "parent_call_id",
+                "invalid_parent_call",
+                "a call cannot be its own first round",
+            )]));
         }
         let after: Call = diesel::update(calls::table.find(id))
             .set((Row::from(&draft), calls::updated_at.eq(now)))
             .returning(Call::as_returning())
             .get_result(conn)?;
-        audit::record(conn, actor, "call.updated", "call", &id.to_string(), Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            actor,
+            "call.updated",
+            "call",
+            &id.to_string(),
+            Some(&before),
+            Some(&after),
+        )?;
         Ok(after)
     })
 }
 
 /// `draft → open`.
-pub fn open(conn: &mut PgConnection, actor: &Actor, id: Uuid, scope: &CallScope) -> Result<Call, StorageError> {
+pub fn open(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    scope: &CallScope,
+) -> Result<Call, StorageError> {
     conn.transaction(|conn| {
         let before = lock(conn, id, scope)?;
         if before.status()? != CallStatus::Draft {
-            return Err(StorageError::State(format!("the call is {}; only a draft call can be opened", before.status)));
+            return Err(StorageError::State(format!(
+                "the call is {}; only a draft call can be opened",
+                before.status
+            )));
         }
         let after: Call = diesel::update(calls::table.find(id))
-            .set((calls::status.eq(CallStatus::Open.as_str()), calls::updated_at.eq(now)))
+            .set((
+                calls::status.eq(CallStatus::Open.as_str()),
+                calls::updated_at.eq(now),
+            ))
             .returning(Call::as_returning())
             .get_result(conn)?;
-        audit::record(conn, actor, "call.opened", "call", &id.to_string(), Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            actor,
+            "call.opened",
+            "call",
+            &id.to_string(),
+            Some(&before),
+            Some(&after),
+        )?;
         Ok(after)
     })
 }
@@ -291,7 +406,10 @@ pub fn close(
     conn.transaction(|conn| {
         let before = lock(conn, id, scope)?;
         if before.status()? != CallStatus::Open {
-            return Err(StorageError::State(format!("the call is {}; only an open call can be closed", before.status)));
+            return Err(StorageError::State(format!(
+                "the call is {}; only an open call can be closed",
+                before.status
+            )));
         }
         if at <= before.deadline {
             return Err(StorageError::State(format!(
@@ -309,7 +427,15 @@ pub fn close(
             ))
             .returning(Call::as_returning())
             .get_result(conn)?;
-        audit::record(conn, actor, "call.closed", "call", &id.to_string(), Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            actor,
+            "call.closed",
+            "call",
+            &id.to_string(),
+            Some(&before),
+            Some(&after),
+        )?;
         Ok(after)
     })
 }
@@ -348,15 +474,24 @@ pub fn put_places(
     conn.transaction(|conn| {
         let call = lock(conn, id, scope)?;
         if !matches!(call.status()?, CallStatus::Draft | CallStatus::Open) {
-            return Err(StorageError::State(format!("the call is {}; its places are fixed", call.status)));
+            return Err(StorageError::State(format!(
+                "the call is {}; its places are fixed",
+                call.status
+            )));
         }
         let mut violations = Vec::new();
         let wanted: Vec<Uuid> = places.iter().map(|p| p.destination_id).collect();
-        let known: Vec<Uuid> =
-            destinations::table.filter(destinations::id.eq_any(&wanted)).select(destinations::id).load(conn)?;
+        let known: Vec<Uuid> = destinations::table
+            .filter(destinations::id.eq_any(&wanted))
+            .select(destinations::id)
+            .load(conn)?;
         for (i, place) in places.iter().enumerate() {
             if !known.contains(&place.destination_id) {
-                violations.push(Violation::new(format!("[{i}].destination_id"), "unknown_destination", "there is no such destination"));
+                violations.push(Violation::new(
+                    format!("[{i}].destination_id"),
+                    "unknown_destination",
+                    "there is no such destination",
+                ));
             }
             if !call.semesters.iter().any(|s| s == place.semester.as_str()) {
                 violations.push(Violation::new(
@@ -382,9 +517,19 @@ pub fn put_places(
                 )
             })
             .collect();
-        diesel::insert_into(call_places::table).values(&rows).execute(conn)?;
+        diesel::insert_into(call_places::table)
+            .values(&rows)
+            .execute(conn)?;
         let after = demand(conn, id)?;
-        audit::record(conn, actor, "call.places_set", "call", &id.to_string(), Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            actor,
+            "call.places_set",
+            "call",
+            &id.to_string(),
+            Some(&before),
+            Some(&after),
+        )?;
         Ok(after)
     })
 }

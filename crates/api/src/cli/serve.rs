@@ -2,8 +2,8 @@
 
 use super::CommandError;
 use crate::app::{self, AppState, Services};
-use crate::clock::Clock;
 use crate::auth::Verifier;
+use crate::clock::Clock;
 use crate::settings::Settings;
 use actix_web::HttpServer;
 
@@ -24,7 +24,11 @@ pub fn run(settings: Settings, dev: bool) -> Result<(), CommandError> {
             tracing::info!(versions = ?applied, "migrations applied");
         }
     }
-    let state = AppState { pool, clock: Clock::system(), max_document_bytes: settings.max_document_bytes };
+    let state = AppState {
+        pool,
+        clock: Clock::system(),
+        max_document_bytes: settings.max_document_bytes,
+    };
     let services = Services::new(state, verifier, settings.max_json_bytes);
     let bind = settings.bind.clone();
     tracing::info!(%bind, "serving Abroad; API docs at /docs/");

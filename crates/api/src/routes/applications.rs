@@ -7,9 +7,12 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Json, PageRequest};
 use crate::routes::{ListResponse, created_response};
 use abroad_domain::call::MAX_CHOICES;
-use abroad_domain::{ApplicationStatus, ReviewOutcome, Role, Semester, Violation, Violations, assess};
+use abroad_domain::{
+    ApplicationStatus, ReviewOutcome, Role, Semester, Violation, Violations, assess,
+};
 use abroad_storage::applications::{
-    self, ApplicationFilter, ApplicationInput, ApplicationRecord, ApplicationScope, Choice, DocumentInfo,
+    self, ApplicationFilter, ApplicationInput, ApplicationRecord, ApplicationScope, Choice,
+    DocumentInfo,
 };
 use abroad_storage::calls::Call;
 use abroad_storage::{PgConnection, StorageError};
@@ -50,11 +53,22 @@ impl ApplicationFields {
         let mut v = Violations::new();
         let semester = v.take(Semester::parse("semester", &self.semester));
         if self.choices.len() > MAX_CHOICES as usize {
-            v.push("choices", "too_many_choices", format!("an application lists at most {MAX_CHOICES} choices"));
+            v.push(
+                "choices",
+                "too_many_choices",
+                format!("an application lists at most {MAX_CHOICES} choices"),
+            );
         }
         for (i, c) in self.choices.iter().enumerate() {
-            if c.motivation.as_ref().is_some_and(|m| m.chars().count() > 20_000) {
-                v.push(format!("choices[{i}].motivation"), "too_long", "a motivation may be at most 20,000 characters");
+            if c.motivation
+                .as_ref()
+                .is_some_and(|m| m.chars().count() > 20_000)
+            {
+                v.push(
+                    format!("choices[{i}].motivation"),
+                    "too_long",
+                    "a motivation may be at most 20,000 characters",
+                );
             }
         }
         match semester {
@@ -64,7 +78,14 @@ impl ApplicationFields {
                 choices: self
                     .choices
                     .into_iter()
-                    .map(|c| (c.destination_id, c.motivation.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty())))
+                    .map(|c| {
+                        (
+                            c.destination_id,
+                            c.motivation
+                                .map(|m| m.trim().to_owned())
+                                .filter(|m| !m.is_empty()),
+                        )
+                    })
                     .collect(),
             }),
             _ => Err(ApiError::Unprocessable(v.into_vec())),
@@ -100,7 +121,12 @@ pub struct DocumentView {
 
 impl From<DocumentInfo> for DocumentView {
     fn from(d: DocumentInfo) -> Self {
-        Self { kind: d.kind, sha256: d.sha256, size: d.size, uploaded_at: d.uploaded_at }
+        Self {
+            kind: d.kind,
+            sha256: d.sha256,
+            size: d.size,
+            uploaded_at: d.uploaded_at,
+        }
     }
 }
 
@@ -151,10 +177,21 @@ impl ApplicationView {
             choices: record
                 .choices
                 .into_iter()
-                .map(|c: Choice| ChoiceView { rank: c.rank, destination_id: c.destination_id, motivation: c.motivation })
+                .map(|c: Choice| ChoiceView {
+                    rank: c.rank,
+                    destination_id: c.destination_id,
+                    motivation: c.motivation,
+                })
                 .collect(),
-            documents: record.documents.into_iter().map(DocumentView::from).collect(),
-            eligibility: Eligibility { ok: assessment.violations.is_empty(), reasons: assessment.violations },
+            documents: record
+                .documents
+                .into_iter()
+                .map(DocumentView::from)
+                .collect(),
+            eligibility: Eligibility {
+                ok: assessment.violations.is_empty(),
+                reasons: assessment.violations,
+            },
             warnings: assessment.warnings,
             score: a.score,
             programme_decision: a.programme_decision,
@@ -172,10 +209,19 @@ impl ApplicationView {
 }
 
 /// Reads the facts and checks the rules, for a view.
-fn assessed(conn: &mut PgConnection, record: ApplicationRecord) -> Result<ApplicationView, StorageError> {
+fn assessed(
+    conn: &mut PgConnection,
+    record: ApplicationRecord,
+) -> Result<ApplicationView, StorageError> {
     let call: Call = abroad_storage::calls::get(conn, record.application.call_id)?;
     let facts = applications::facts(conn, &record.application, &call)?;
-    let assessment = assess(&facts.rules, facts.semester, &facts.student, &facts.choices, &facts.uploaded);
+    let assessment = assess(
+        &facts.rules,
+        facts.semester,
+        &facts.student,
+        &facts.choices,
+        &facts.uploaded,
+    );
     Ok(ApplicationView::new(record, assessment))
 }
 
@@ -184,7 +230,10 @@ pub(crate) fn scope(caller: &Caller) -> ApplicationScope {
     match caller.role {
         Role::Student => ApplicationScope::Student(caller.sub.clone()),
         Role::Programme => ApplicationScope::Programmes(caller.programmes.clone()),
-        Role::Coordinator => caller.faculty.clone().map_or(ApplicationScope::Everyone, ApplicationScope::Faculty),
+        Role::Coordinator => caller
+            .faculty
+            .clone()
+            .map_or(ApplicationScope::Everyone, ApplicationScope::Faculty),
     }
 }
 
@@ -220,7 +269,12 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Student])?;
     let input = body.0.input()?;
-    let (call_id, actor, student, at) = (call_id.into_inner(), caller.actor(), caller.sub.clone(), state.clock.now());
+    let (call_id, actor, student, at) = (
+        call_id.into_inner(),
+        caller.actor(),
+        caller.sub.clone(),
+        state.clock.now(),
+    );
     let view = crate::db::run(&state.pool, move |conn| {
         let record = applications::create(conn, &actor, call_id, &student, &input, at)?;
         assessed(conn, record)
@@ -230,7 +284,10 @@ pub async fn create(
         ApiError::NotFound(_) => ApiError::NotFound("no call with this id".to_owned()),
         other => other,
     })?;
-    Ok(created_response(format!("/api/v1/applications/{}", view.id), &view))
+    Ok(created_response(
+        format!("/api/v1/applications/{}", view.id),
+        &view,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -278,7 +335,10 @@ pub async fn list(
         programme: query
             .programme
             .as_deref()
-            .map(|raw| abroad_domain::ProgrammeCode::parse("programme", raw).map_err(ApiError::bad_parameter))
+            .map(|raw| {
+                abroad_domain::ProgrammeCode::parse("programme", raw)
+                    .map_err(ApiError::bad_parameter)
+            })
             .transpose()?
             .map(|p| p.as_str().to_owned()),
     };
@@ -286,8 +346,15 @@ pub async fn list(
     let scope = scope(&caller);
     let response = crate::db::run(&state.pool, move |conn| {
         let rows = applications::list(conn, &scope, &filter, page.after, page.limit)?;
-        let items = rows.items.into_iter().map(|r| assessed(conn, r)).collect::<Result<Vec<_>, _>>()?;
-        Ok(ListResponse { items, next_cursor: rows.next_cursor })
+        let items = rows
+            .items
+            .into_iter()
+            .map(|r| assessed(conn, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ListResponse {
+            items,
+            next_cursor: rows.next_cursor,
+        })
     })
     .await?;
     Ok(web::Json(response))
@@ -345,7 +412,12 @@ pub async fn update(
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     caller.require(&[Role::Student])?;
     let input = body.0.input()?;
-    let (id, actor, owner, at) = (id.into_inner(), caller.actor(), caller.sub.clone(), state.clock.now());
+    let (id, actor, owner, at) = (
+        id.into_inner(),
+        caller.actor(),
+        caller.sub.clone(),
+        state.clock.now(),
+    );
     let view = crate::db::run(&state.pool, move |conn| {
         let record = applications::update(conn, &actor, id, &owner, &input, at)?;
         assessed(conn, record)
@@ -377,11 +449,26 @@ pub async fn submit(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     caller.require(&[Role::Student])?;
-    let (id, actor, owner, at) = (id.into_inner(), caller.actor(), caller.sub.clone(), state.clock.now());
+    let (id, actor, owner, at) = (
+        id.into_inner(),
+        caller.actor(),
+        caller.sub.clone(),
+        state.clock.now(),
+    );
     let view = crate::db::run(&state.pool, move |conn| {
         let (record, _) = applications::submit(conn, &actor, id, &owner, at, |facts| {
-            let a = assess(&facts.rules, facts.semester, &facts.student, &facts.choices, &facts.uploaded);
-            if a.violations.is_empty() { Ok(a.warnings) } else { Err(a.violations) }
+            let a = assess(
+                &facts.rules,
+                facts.semester,
+                &facts.student,
+                &facts.choices,
+                &facts.uploaded,
+            );
+            if a.violations.is_empty() {
+                Ok(a.warnings)
+            } else {
+                Err(a.violations)
+            }
         })?;
         assessed(conn, record)
     })
@@ -410,7 +497,12 @@ pub async fn withdraw(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     caller.require(&[Role::Student])?;
-    let (id, actor, owner, at) = (id.into_inner(), caller.actor(), caller.sub.clone(), state.clock.now());
+    let (id, actor, owner, at) = (
+        id.into_inner(),
+        caller.actor(),
+        caller.sub.clone(),
+        state.clock.now(),
+    );
     let view = crate::db::run(&state.pool, move |conn| {
         let record = applications::withdraw(conn, &actor, id, &owner, at)?;
         assessed(conn, record)
@@ -453,10 +545,23 @@ pub async fn programme_decision(
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     caller.require(&[Role::Programme])?;
     let comment = bounded("comment", body.0.comment)?;
-    let (id, actor, programmes, at) = (id.into_inner(), caller.actor(), caller.programmes.clone(), state.clock.now());
+    let (id, actor, programmes, at) = (
+        id.into_inner(),
+        caller.actor(),
+        caller.programmes.clone(),
+        state.clock.now(),
+    );
     let approved = body.0.approved;
     let view = crate::db::run(&state.pool, move |conn| {
-        let record = applications::programme_decision(conn, &actor, id, &programmes, approved, comment.as_deref(), at)?;
+        let record = applications::programme_decision(
+            conn,
+            &actor,
+            id,
+            &programmes,
+            approved,
+            comment.as_deref(),
+            at,
+        )?;
         assessed(conn, record)
     })
     .await
@@ -500,11 +605,19 @@ pub async fn review(
     caller.require(&[Role::Coordinator])?;
     let mut v = Violations::new();
     let outcome = v.take(ReviewOutcome::parse("outcome", &body.0.outcome));
-    let note = v.take(bounded("note", body.0.note).map_err(|_| Violation::new("note", "too_long", "a note may be at most 2,000 characters")));
+    let note =
+        v.take(bounded("note", body.0.note).map_err(|_| {
+            Violation::new("note", "too_long", "a note may be at most 2,000 characters")
+        }));
     let (Some(outcome), Some(note)) = (outcome, note) else {
         return Err(ApiError::Unprocessable(v.into_vec()));
     };
-    let (id, actor, scope, at) = (id.into_inner(), caller.actor(), scope(&caller), state.clock.now());
+    let (id, actor, scope, at) = (
+        id.into_inner(),
+        caller.actor(),
+        scope(&caller),
+        state.clock.now(),
+    );
     let view = crate::db::run(&state.pool, move |conn| {
         let record = applications::review(conn, &actor, id, &scope, outcome, note.as_deref(), at)?;
         assessed(conn, record)
@@ -547,7 +660,11 @@ pub async fn score(
     caller.require(&[Role::Coordinator])?;
     let score = body.0.score;
     if !score.is_finite() || !(0.0..=1000.0).contains(&score) {
-        return Err(ApiError::Unprocessable(vec![Violation::new("score", "out_of_range", "a score is from 0 to 1000")]));
+        return Err(ApiError::Unprocessable(vec![Violation::new(
+            "score",
+            "out_of_range",
+            "a score is from 0 to 1000",
+        )]));
     }
     let (id, actor, scope) = (id.into_inner(), caller.actor(), scope(&caller));
     let view = crate::db::run(&state.pool, move |conn| {
@@ -561,5 +678,6 @@ pub async fn score(
 
 /// A comment or note: trimmed, empty is none, at most 2,000 characters.
 fn bounded(field: &str, text: Option<String>) -> Result<Option<String>, ApiError> {
-    abroad_domain::violation::optional_text(field, text.as_deref(), 2000).map_err(|v| ApiError::Unprocessable(vec![v]))
+    abroad_domain::violation::optional_text(field, text.as_deref(), 2000)
+        .map_err(|v| ApiError::Unprocessable(vec![v]))
 }

@@ -6,8 +6,8 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Json, PageRequest, merge_patch, parse_json};
 use crate::routes::{ListResponse, created_response};
 use abroad_domain::{
-    Activity, CallDraft, CallFields, CallStatus, DocumentKind, Level, Motivation, Role, Scheme, Selection, Semester,
-    Violation,
+    Activity, CallDraft, CallFields, CallStatus, DocumentKind, Level, Motivation, Role, Scheme,
+    Selection, Semester, Violation,
 };
 use abroad_storage::StorageError;
 use abroad_storage::calls::{self, Call, CallScope, Place, PlaceDemand};
@@ -139,17 +139,22 @@ fn fields_of(c: &Call) -> CallFields {
 
 /// The calls a coordinator may manage.
 fn scope(caller: &Caller) -> CallScope {
-    caller.faculty.clone().map_or(CallScope::Everyone, CallScope::Faculty)
+    caller
+        .faculty
+        .clone()
+        .map_or(CallScope::Everyone, CallScope::Faculty)
 }
 
 /// A faculty coordinator's calls are its faculty's.
 fn within_scope(caller: &Caller, draft: &CallDraft) -> Result<(), Vec<Violation>> {
     match &caller.faculty {
-        Some(f) if draft.faculty.as_ref().map(|d| d.as_str()) != Some(f.as_str()) => Err(vec![Violation::new(
-            "faculty",
-            "outside_your_faculty",
-            format!("you coordinate faculty {f}: your calls are `faculty` calls of {f}"),
-        )]),
+        Some(f) if draft.faculty.as_ref().map(|d| d.as_str()) != Some(f.as_str()) => {
+            Err(vec![Violation::new(
+                "faculty",
+                "outside_your_faculty",
+                format!("you coordinate faculty {f}: your calls are `faculty` calls of {f}"),
+            )])
+        }
         _ => Ok(()),
     }
 }
@@ -188,13 +193,20 @@ pub struct CallQuery {
     security(("bearer" = []))
 )]
 #[post("/calls")]
-pub async fn create(caller: Caller, state: web::Data<AppState>, body: Json<CallFields>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: Json<CallFields>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Coordinator])?;
     let draft = CallDraft::parse(&body.0)?;
     within_scope(&caller, &draft)?;
     let actor = caller.actor();
     let call = crate::db::run(&state.pool, move |conn| calls::create(conn, &actor, &draft)).await?;
-    Ok(created_response(format!("/api/v1/calls/{}", call.id), &CallView::from(call)))
+    Ok(created_response(
+        format!("/api/v1/calls/{}", call.id),
+        &CallView::from(call),
+    ))
 }
 
 /// Lists calls, newest first. Drafts only coordinators see.
@@ -220,21 +232,31 @@ pub async fn list(
         .map(|raw| CallStatus::parse("status", raw).map_err(ApiError::bad_parameter))
         .transpose()?;
     if status == Some(CallStatus::Draft) && caller.role != Role::Coordinator {
-        return Ok(web::Json(ListResponse { items: Vec::new(), next_cursor: None }));
+        return Ok(web::Json(ListResponse {
+            items: Vec::new(),
+            next_cursor: None,
+        }));
     }
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
     let coordinator = caller.role == Role::Coordinator;
-    let rows = crate::db::run(&state.pool, move |conn| calls::list(conn, status, page.after, page.limit)).await?;
+    let rows = crate::db::run(&state.pool, move |conn| {
+        calls::list(conn, status, page.after, page.limit)
+    })
+    .await?;
     // Drafts are the office's work in progress; filtering them here keeps the cursor honest.
     let mut response = ListResponse::from_page(rows, CallView::from);
     if !coordinator {
-        response.items.retain(|c| c.status != CallStatus::Draft.as_str());
+        response
+            .items
+            .retain(|c| c.status != CallStatus::Draft.as_str());
     }
     Ok(web::Json(response))
 }
 
 async fn visible_call(caller: &Caller, state: &AppState, id: Uuid) -> Result<Call, ApiError> {
-    let call = crate::db::run(&state.pool, move |conn| calls::get(conn, id)).await.map_err(not_found)?;
+    let call = crate::db::run(&state.pool, move |conn| calls::get(conn, id))
+        .await
+        .map_err(not_found)?;
     if call.status == CallStatus::Draft.as_str() && caller.role != Role::Coordinator {
         return Err(not_found(ApiError::NotFound(String::new())));
     }
@@ -253,8 +275,14 @@ async fn visible_call(caller: &Caller, state: &AppState, id: Uuid) -> Result<Cal
     security(("bearer" = []))
 )]
 #[get("/calls/{id}")]
-pub async fn get(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<web::Json<CallView>, ApiError> {
-    Ok(web::Json(visible_call(&caller, &state, id.into_inner()).await?.into()))
+pub async fn get(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<CallView>, ApiError> {
+    Ok(web::Json(
+        visible_call(&caller, &state, id.into_inner()).await?.into(),
+    ))
 }
 
 /// Changes a draft call with a JSON merge patch (RFC 7396): members given replace
@@ -283,21 +311,30 @@ pub async fn patch(
 ) -> Result<web::Json<CallView>, ApiError> {
     caller.require(&[Role::Coordinator])?;
     if !body.0.is_object() {
-        return Err(ApiError::bad_request("send a JSON object with the fields to change"));
+        return Err(ApiError::bad_request(
+            "send a JSON object with the fields to change",
+        ));
     }
     let (id, patch, actor, scope) = (id.into_inner(), body.0, caller.actor(), scope(&caller));
     let call = crate::db::run(&state.pool, move |conn| {
         calls::update(conn, &actor, id, &scope, |current| {
             let mut merged = serde_json::to_value(fields_of(current)).unwrap_or_default();
             merge_patch(&mut merged, &patch);
-            let fields: CallFields = parse_json(merged.to_string().as_bytes()).map_err(|e| match e {
-                ApiError::BadRequest { errors, detail } => StorageError::Invalid(if errors.is_empty() {
-                    vec![Violation::new("", "invalid_patch", detail)]
-                } else {
-                    errors
-                }),
-                _ => StorageError::Invalid(vec![Violation::new("", "invalid_patch", "the patch does not fit a call")]),
-            })?;
+            let fields: CallFields =
+                parse_json(merged.to_string().as_bytes()).map_err(|e| match e {
+                    ApiError::BadRequest { errors, detail } => {
+                        StorageError::Invalid(if errors.is_empty() {
+                            vec![Violation::new("", "invalid_patch", detail)]
+                        } else {
+                            errors
+                        })
+                    }
+                    _ => StorageError::Invalid(vec![Violation::new(
+                        "",
+                        "invalid_patch",
+                        "the patch does not fit a call",
+                    )]),
+                })?;
             let draft = CallDraft::parse(&fields).map_err(StorageError::Invalid)?;
             within_scope(&caller, &draft).map_err(StorageError::Invalid)?;
             Ok(draft)
@@ -322,10 +359,18 @@ pub async fn patch(
     security(("bearer" = []))
 )]
 #[post("/calls/{id}/open")]
-pub async fn open(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<web::Json<CallView>, ApiError> {
+pub async fn open(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<CallView>, ApiError> {
     caller.require(&[Role::Coordinator])?;
     let (id, actor, scope) = (id.into_inner(), caller.actor(), scope(&caller));
-    let call = crate::db::run(&state.pool, move |conn| calls::open(conn, &actor, id, &scope)).await.map_err(not_found)?;
+    let call = crate::db::run(&state.pool, move |conn| {
+        calls::open(conn, &actor, id, &scope)
+    })
+    .await
+    .map_err(not_found)?;
     Ok(web::Json(call.into()))
 }
 
@@ -345,16 +390,28 @@ pub async fn open(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid
     security(("bearer" = []))
 )]
 #[post("/calls/{id}/close")]
-pub async fn close(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> Result<web::Json<CallView>, ApiError> {
+pub async fn close(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<CallView>, ApiError> {
     caller.require(&[Role::Coordinator])?;
     let mut seed = [0_u8; 32];
     getrandom::fill(&mut seed).map_err(|e| {
         tracing::error!(error = %e, "the operating system gave no random bytes");
         ApiError::Internal
     })?;
-    let (id, actor, scope, at) = (id.into_inner(), caller.actor(), scope(&caller), state.clock.now());
-    let call =
-        crate::db::run(&state.pool, move |conn| calls::close(conn, &actor, id, &scope, at, &seed)).await.map_err(not_found)?;
+    let (id, actor, scope, at) = (
+        id.into_inner(),
+        caller.actor(),
+        scope(&caller),
+        state.clock.now(),
+    );
+    let call = crate::db::run(&state.pool, move |conn| {
+        calls::close(conn, &actor, id, &scope, at, &seed)
+    })
+    .await
+    .map_err(not_found)?;
     Ok(web::Json(call.into()))
 }
 
@@ -421,24 +478,44 @@ pub async fn put_places(
     let mut violations = Vec::new();
     let mut places = Vec::new();
     for (i, p) in body.0.iter().enumerate() {
-        let semester = Semester::parse(&format!("[{i}].semester"), &p.semester).map_err(|v| violations.push(v)).ok();
+        let semester = Semester::parse(&format!("[{i}].semester"), &p.semester)
+            .map_err(|v| violations.push(v))
+            .ok();
         let count = u32::try_from(p.places).ok().filter(|n| *n <= 1000);
         if count.is_none() {
-            violations.push(Violation::new(format!("[{i}].places"), "out_of_range", "places must be from 0 to 1000"));
+            violations.push(Violation::new(
+                format!("[{i}].places"),
+                "out_of_range",
+                "places must be from 0 to 1000",
+            ));
         }
         if let (Some(semester), Some(places_count)) = (semester, count) {
-            if places.iter().any(|q: &Place| q.destination_id == p.destination_id && q.semester == semester) {
-                violations.push(Violation::new(format!("[{i}]"), "duplicate", "this destination and semester are listed twice"));
+            if places
+                .iter()
+                .any(|q: &Place| q.destination_id == p.destination_id && q.semester == semester)
+            {
+                violations.push(Violation::new(
+                    format!("[{i}]"),
+                    "duplicate",
+                    "this destination and semester are listed twice",
+                ));
             }
-            places.push(Place { destination_id: p.destination_id, semester, places: places_count });
+            places.push(Place {
+                destination_id: p.destination_id,
+                semester,
+                places: places_count,
+            });
         }
     }
     if !violations.is_empty() {
         return Err(ApiError::Unprocessable(violations));
     }
     let (id, actor, scope) = (id.into_inner(), caller.actor(), scope(&caller));
-    let demand =
-        crate::db::run(&state.pool, move |conn| calls::put_places(conn, &actor, id, &scope, &places)).await.map_err(not_found)?;
+    let demand = crate::db::run(&state.pool, move |conn| {
+        calls::put_places(conn, &actor, id, &scope, &places)
+    })
+    .await
+    .map_err(not_found)?;
     Ok(web::Json(demand.into_iter().map(PlaceView::from).collect()))
 }
 

@@ -5,7 +5,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::routes::applications::{DocumentView, not_found, scope};
 use abroad_domain::{DocumentKind, Role};
-use abroad_storage::applications;
+use abroad_storage::applications::{self, Upload};
 use actix_web::http::header;
 use actix_web::web::BytesMut;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
@@ -14,7 +14,10 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 fn kind(raw: &str) -> Result<DocumentKind, ApiError> {
-    DocumentKind::parse("kind", raw).map_err(|v| ApiError::BadRequest { detail: v.message.clone(), errors: vec![v] })
+    DocumentKind::parse("kind", raw).map_err(|v| ApiError::BadRequest {
+        detail: v.message.clone(),
+        errors: vec![v],
+    })
 }
 
 /// Uploads (or replaces) a document while the application is a draft (the owner).
@@ -47,31 +50,49 @@ pub async fn upload(
     caller.require(&[Role::Student])?;
     let (id, raw_kind) = path.into_inner();
     let kind = kind(&raw_kind)?;
-    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if content_type.split(';').next().map(str::trim) != Some("application/pdf") {
-        return Err(ApiError::UnsupportedMediaType("send the document as `Content-Type: application/pdf`".to_owned()));
+        return Err(ApiError::UnsupportedMediaType(
+            "send the document as `Content-Type: application/pdf`".to_owned(),
+        ));
     }
     let limit = state.max_document_bytes;
-    let too_large = || ApiError::PayloadTooLarge(format!("a document may be at most {limit} bytes"));
-    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    let too_large =
+        || ApiError::PayloadTooLarge(format!("a document may be at most {limit} bytes"));
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("the body could not be read: {e}")))?;
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_request(format!("the body could not be read: {e}")))?;
         if body.len() + chunk.len() > limit {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
     if !infer::is(&body, "pdf") {
-        return Err(ApiError::UnsupportedMediaType("the body is not a PDF (it does not start with %PDF-)".to_owned()));
+        return Err(ApiError::UnsupportedMediaType(
+            "the body is not a PDF (it does not start with %PDF-)".to_owned(),
+        ));
     }
     let sha256 = abroad_domain::draw::hex(&Sha256::digest(&body));
     let (actor, owner, at) = (caller.actor(), caller.sub.clone(), state.clock.now());
     let stored = crate::db::run(&state.pool, move |conn| {
-        applications::put_document(conn, &actor, id, &owner, kind, &body, &sha256, at)
+        let upload = Upload {
+            kind,
+            content: &body,
+            sha256: &sha256,
+        };
+        applications::put_document(conn, &actor, id, &owner, &upload, at)
     })
     .await
     .map_err(not_found)?;
@@ -99,15 +120,22 @@ pub async fn download(
     let (id, raw_kind) = path.into_inner();
     let kind = kind(&raw_kind)?;
     let scope = scope(&caller);
-    let (info, content) = crate::db::run(&state.pool, move |conn| applications::get_document(conn, id, &scope, kind))
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::NotFound("no such application, or no such document on it".to_owned()),
-            other => other,
-        })?;
+    let (info, content) = crate::db::run(&state.pool, move |conn| {
+        applications::get_document(conn, id, &scope, kind)
+    })
+    .await
+    .map_err(|e| match e {
+        ApiError::NotFound(_) => {
+            ApiError::NotFound("no such application, or no such document on it".to_owned())
+        }
+        other => other,
+    })?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
-        .insert_header((header::CONTENT_DISPOSITION, format!("inline; filename=\"{kind}.pdf\"")))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{kind}.pdf\""),
+        ))
         .insert_header((header::ETAG, format!("\"{}\"", info.sha256)))
         .insert_header(("x-content-type-options", "nosniff"))
         .body(content))

@@ -1,0 +1,857 @@
+//! Applications end to end: both schemes, every gate, deadlines, races, visibility.
+
+use crate::scheme::{
+    World, before_deadline, choices, deadline, law_call, open_call, student_record, student_token,
+    university_wide_call, world,
+};
+use crate::support::{TestApp, claims, coordinator, faculty_coordinator, json_request, sign};
+use actix_web::test::TestRequest;
+use chrono::Duration;
+use serde_json::{Value, json};
+
+const PDF: &[u8] =
+    b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+fn programme_token(programmes: &[&str]) -> String {
+    let mut c = claims("programme", "programme-contact");
+    c.programmes = programmes.iter().map(|p| (*p).to_owned()).collect();
+    sign(&c)
+}
+
+async fn upload(
+    app: &TestApp,
+    id: &str,
+    kind: &str,
+    owner: &str,
+    body: &[u8],
+    content_type: &str,
+) -> crate::support::Response {
+    let request = TestRequest::put()
+        .uri(&format!("/api/v1/applications/{id}/documents/{kind}"))
+        .insert_header(("authorization", format!("Bearer {}", student_token(owner))))
+        .insert_header(("content-type", content_type))
+        .set_payload(body.to_vec());
+    app.send(request).await
+}
+
+/// The university-wide call open, with a BMS student s1 (75 EC, GPA 7.4).
+async fn wide_world() -> (World, String) {
+    let w = world().await;
+    let mut all: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    all.extend([w.isep.as_str(), w.unsafe_one.as_str()]);
+    let call = open_call(&w.app, &university_wide_call(), &all, false).await;
+    student_record(&w.app, "s1", "BMS", 75, 7.4).await;
+    (w, call)
+}
+
+async fn apply(app: &TestApp, call: &str, student: &str, body: &Value) -> crate::support::Response {
+    app.post_json(
+        &format!("/api/v1/calls/{call}/applications"),
+        Some(&student_token(student)),
+        body,
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn the_university_wide_scheme_end_to_end() {
+    let (w, call) = wide_world().await;
+    let app = &w.app;
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+
+    // A draft with four choices and thin motivations.
+    let body = json!({"semester": "autumn", "plan_b": true, "choices": choices(&wide[..4], 150)});
+    let created = apply(app, &call, "s1", &body).await;
+    assert_eq!(created.status, 201);
+    let draft = created.json();
+    let id = draft["id"].as_str().expect("id").to_owned();
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["eligibility"]["ok"], false);
+    let path = format!("/api/v1/applications/{id}");
+
+    // Submitting it reports every violation at once, and changes nothing.
+    let refused = app
+        .post_json(
+            &format!("{path}/submit"),
+            Some(&student_token("s1")),
+            &json!({}),
+        )
+        .await;
+    refused.problem(422);
+    let codes: Vec<_> = refused.violations().into_iter().map(|(_, c)| c).collect();
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| *c == "motivation_too_short")
+            .count(),
+        4
+    );
+    assert!(codes.contains(&"too_few_choices".to_owned()));
+    assert_eq!(
+        app.get(&path, Some(&student_token("s1"))).await.ok()["status"],
+        "draft"
+    );
+
+    // Fixed: six choices, three of them low chance (only a warning), proper motivations.
+    let fixed = json!({"semester": "autumn", "plan_b": true, "choices": choices(&[wide[4], wide[5], wide[0], wide[1], wide[2], wide[3]], 250)});
+    let mut fixed = fixed;
+    fixed["choices"]
+        .as_array_mut()
+        .expect("choices")
+        .push(json!({"destination_id": w.isep, "motivation": "because ".repeat(250)}));
+    let updated = app
+        .put_json(&path, Some(&student_token("s1")), &fixed)
+        .await
+        .ok();
+    assert_eq!(updated["eligibility"], json!({"ok": true, "reasons": []}));
+    let submitted = app
+        .post_json(
+            &format!("{path}/submit"),
+            Some(&student_token("s1")),
+            &json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(submitted["status"], "submitted");
+    assert_eq!(submitted["choices"][0]["rank"], 1);
+    assert_eq!(submitted["choices"][0]["destination_id"], wide[4]);
+    assert!(
+        submitted["warnings"]
+            .as_array()
+            .expect("warnings")
+            .is_empty(),
+        "two low-chance choices are within the advice"
+    );
+
+    // Once submitted, the draft is closed to edits.
+    app.put_json(&path, Some(&student_token("s1")), &fixed)
+        .await
+        .problem(409);
+    app.post_json(
+        &format!("{path}/submit"),
+        Some(&student_token("s1")),
+        &json!({}),
+    )
+    .await
+    .problem(409);
+
+    // The programme approves; the office reviews.
+    app.post_json(
+        &format!("{path}/programme-decision"),
+        Some(&programme_token(&["LAW"])),
+        &json!({"approved": true}),
+    )
+    .await
+    .problem(404);
+    let approved = app
+        .post_json(
+            &format!("{path}/programme-decision"),
+            Some(&programme_token(&["BMS"])),
+            &json!({"approved": true, "comment": "Fine by us"}),
+        )
+        .await
+        .ok();
+    assert_eq!(approved["status"], "approved");
+    let contact = app
+        .post_json(
+            &format!("{path}/review"),
+            Some(&coordinator()),
+            &json!({"outcome": "contact", "note": "Talk about housing"}),
+        )
+        .await
+        .ok();
+    assert_eq!(contact["status"], "contact");
+    let eligible = app
+        .post_json(
+            &format!("{path}/review"),
+            Some(&coordinator()),
+            &json!({"outcome": "eligible"}),
+        )
+        .await
+        .ok();
+    assert_eq!(eligible["status"], "eligible");
+    app.post_json(
+        &format!("{path}/review"),
+        Some(&coordinator()),
+        &json!({"outcome": "rejected"}),
+    )
+    .await
+    .problem(409);
+    // A lottery call takes no scores.
+    app.put_json(
+        &format!("{path}/score"),
+        Some(&coordinator()),
+        &json!({"score": 8}),
+    )
+    .await
+    .problem(409);
+
+    let audit = app
+        .get(
+            &format!("/api/v1/audit?entity_type=application&entity_id={id}"),
+            Some(&coordinator()),
+        )
+        .await
+        .ok();
+    let actions: Vec<_> = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["action"].as_str().expect("action").to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "application.reviewed",
+            "application.reviewed",
+            "application.programme_decision",
+            "application.submitted",
+            "application.updated",
+            "application.created"
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn more_low_chance_choices_than_advised_warn_but_submit() {
+    let (w, call) = wide_world().await;
+    let app = &w.app;
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    // Make a third destination low chance.
+    app.patch_json(
+        &format!("/api/v1/destinations/{}", wide[0]),
+        Some(&coordinator()),
+        &json!({"chance": "low"}),
+    )
+    .await
+    .ok();
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..6], 250)});
+    let id = apply(app, &call, "s1", &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let submitted = app
+        .post_json(
+            &format!("/api/v1/applications/{id}/submit"),
+            Some(&student_token("s1")),
+            &json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(submitted["status"], "submitted");
+    assert_eq!(submitted["warnings"][0]["code"], "many_low_chance_choices");
+}
+
+#[actix_web::test]
+async fn the_rules_that_need_the_catalogue_are_checked_at_submit() {
+    let (w, call) = wide_world().await;
+    let app = &w.app;
+    student_record(app, "s2", "BMS", 75, 6.6).await;
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    // GPA 6.6: below the call's 7.0, above ISEP's 6.5; Israel is under orange advice;
+    // the law-faculty destination is not among the call's places.
+    let order = [
+        w.isep.as_str(),
+        wide[0],
+        w.unsafe_one.as_str(),
+        w.law.as_str(),
+        wide[1],
+    ];
+    let body = json!({"semester": "spring", "plan_b": false, "choices": choices(&order, 250)});
+    let id = apply(app, &call, "s2", &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let refused = app
+        .post_json(
+            &format!("/api/v1/applications/{id}/submit"),
+            Some(&student_token("s2")),
+            &json!({}),
+        )
+        .await;
+    refused.problem(422);
+    let found = refused.violations();
+    let has = |field: &str, code: &str| found.contains(&(field.to_owned(), code.to_owned()));
+    assert!(
+        !found.iter().any(|(f, _)| f.starts_with("choices[0]")),
+        "ISEP's own 6.5 applies: {found:?}"
+    );
+    assert!(
+        has("choices[1].destination_id", "gpa_below_minimum"),
+        "{found:?}"
+    );
+    assert!(
+        has("choices[2].destination_id", "negative_travel_advice"),
+        "{found:?}"
+    );
+    assert!(
+        has("choices[3].destination_id", "destination_not_in_call"),
+        "{found:?}"
+    );
+    assert!(
+        has("choices[4].destination_id", "gpa_below_minimum"),
+        "{found:?}"
+    );
+}
+
+#[actix_web::test]
+async fn one_active_application_per_student_per_call() {
+    let (w, call) = wide_world().await;
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": []});
+    let first = apply(&w.app, &call, "s1", &body).await.json();
+    apply(&w.app, &call, "s1", &body).await.problem(409);
+    let id = first["id"].as_str().expect("id");
+    w.app
+        .post_json(
+            &format!("/api/v1/applications/{id}/withdraw"),
+            Some(&student_token("s1")),
+            &json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        apply(&w.app, &call, "s1", &body).await.status,
+        201,
+        "after withdrawing, a new one may start"
+    );
+    w.app
+        .post_json(
+            &format!("/api/v1/applications/{id}/withdraw"),
+            Some(&student_token("s1")),
+            &json!({}),
+        )
+        .await
+        .problem(409);
+}
+
+#[actix_web::test]
+async fn the_deadline_holds_to_the_second() {
+    let (w, call) = wide_world().await;
+    let app = &w.app;
+    student_record(app, "s2", "BMS", 75, 7.4).await;
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
+    let early = apply(app, &call, "s1", &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let late = apply(app, &call, "s2", &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    // One second before: accepted.
+    app.set_now(deadline() - Duration::seconds(1));
+    assert_eq!(
+        app.post_json(
+            &format!("/api/v1/applications/{early}/submit"),
+            Some(&student_token("s1")),
+            &json!({})
+        )
+        .await
+        .ok()["status"],
+        "submitted"
+    );
+    // One second after: creating, editing, uploading and submitting are all refused, and nothing changes.
+    app.set_now(deadline() + Duration::seconds(1));
+    let refused = app
+        .post_json(
+            &format!("/api/v1/applications/{late}/submit"),
+            Some(&student_token("s2")),
+            &json!({}),
+        )
+        .await
+        .problem(409);
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("deadline"),
+        "{refused}"
+    );
+    app.put_json(
+        &format!("/api/v1/applications/{late}"),
+        Some(&student_token("s2")),
+        &body,
+    )
+    .await
+    .problem(409);
+    upload(app, &late, "transcript", "s2", PDF, "application/pdf")
+        .await
+        .problem(409);
+    student_record(app, "s3", "BMS", 75, 7.4).await;
+    apply(app, &call, "s3", &body).await.problem(409);
+    let unchanged = app
+        .get(
+            &format!("/api/v1/applications/{late}"),
+            Some(&student_token("s2")),
+        )
+        .await
+        .ok();
+    assert_eq!(unchanged["status"], "draft");
+    assert_eq!(unchanged["documents"], json!([]));
+    // Exactly at the deadline still counts as on time.
+    app.set_now(deadline());
+    assert_eq!(
+        app.post_json(
+            &format!("/api/v1/applications/{late}/submit"),
+            Some(&student_token("s2")),
+            &json!({})
+        )
+        .await
+        .ok()["status"],
+        "submitted"
+    );
+}
+
+#[actix_web::test]
+async fn two_submits_at_once_make_one_submission() {
+    let (w, call) = wide_world().await;
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
+    let id = apply(&w.app, &call, "s1", &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let path = format!("/api/v1/applications/{id}/submit");
+    let token = student_token("s1");
+    let attempts = (0..8)
+        .map(|_| json_request(TestRequest::post(), &path, Some(&token), &json!({})))
+        .collect();
+    let mut statuses: Vec<u16> = w
+        .app
+        .send_concurrently(attempts)
+        .await
+        .iter()
+        .map(|r| r.status.as_u16())
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409, 409, 409, 409, 409, 409, 409]);
+    let audit = w
+        .app
+        .get(
+            &format!("/api/v1/audit?entity_type=application&entity_id={id}"),
+            Some(&coordinator()),
+        )
+        .await
+        .ok();
+    let submits = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["action"] == "application.submitted")
+        .count();
+    assert_eq!(submits, 1);
+}
+
+#[actix_web::test]
+async fn two_decisions_at_once_cannot_both_win() {
+    let (w, call) = wide_world().await;
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
+    let id = apply(&w.app, &call, "s1", &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    w.app
+        .post_json(
+            &format!("/api/v1/applications/{id}/submit"),
+            Some(&student_token("s1")),
+            &json!({}),
+        )
+        .await
+        .ok();
+    let path = format!("/api/v1/applications/{id}/programme-decision");
+    let token = programme_token(&["BMS"]);
+    let (yes, no) = (
+        json!({"approved": true}),
+        json!({"approved": false, "comment": "no"}),
+    );
+    let decisions = (0..8)
+        .map(|i| {
+            json_request(
+                TestRequest::post(),
+                &path,
+                Some(&token),
+                if i % 2 == 0 { &yes } else { &no },
+            )
+        })
+        .collect();
+    let responses = w.app.send_concurrently(decisions).await;
+    let winners: Vec<_> = responses.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(winners.len(), 1, "exactly one decision wins");
+    assert!(responses.iter().all(|r| r.status == 200 || r.status == 409));
+    let winner = winners[0].json();
+    let stored = w
+        .app
+        .get(&format!("/api/v1/applications/{id}"), Some(&coordinator()))
+        .await
+        .ok();
+    assert_eq!(stored["status"], winner["status"]);
+}
+
+#[actix_web::test]
+async fn each_caller_sees_only_what_is_theirs() {
+    let (w, call) = wide_world().await;
+    let app = &w.app;
+    student_record(app, "s2", "LAW", 75, 7.4).await;
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": []});
+    let mine = apply(app, &call, "s1", &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let theirs = apply(app, &call, "s2", &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let path = format!("/api/v1/applications/{mine}");
+
+    // Another student: 404 on every door.
+    let other = student_token("s2");
+    app.get(&path, Some(&other)).await.problem(404);
+    app.put_json(&path, Some(&other), &body).await.problem(404);
+    app.post_json(&format!("{path}/submit"), Some(&other), &json!({}))
+        .await
+        .problem(404);
+    app.post_json(&format!("{path}/withdraw"), Some(&other), &json!({}))
+        .await
+        .problem(404);
+    upload(app, &mine, "cv", "s2", PDF, "application/pdf")
+        .await
+        .problem(404);
+    // Another programme, and a faculty coordinator of another faculty: 404.
+    app.get(&path, Some(&programme_token(&["LAW"])))
+        .await
+        .problem(404);
+    app.get(&path, Some(&faculty_coordinator("LAW")))
+        .await
+        .problem(404);
+    // The student's own programme and the office: yes.
+    app.get(&path, Some(&programme_token(&["BMS"]))).await.ok();
+    app.get(&path, Some(&coordinator())).await.ok();
+
+    let ids = |v: Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|a| a["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    assert_eq!(
+        ids(app
+            .get("/api/v1/applications", Some(&student_token("s1")))
+            .await
+            .ok()),
+        [mine.as_str()]
+    );
+    assert_eq!(
+        ids(app
+            .get("/api/v1/applications", Some(&programme_token(&["LAW"])))
+            .await
+            .ok()),
+        [theirs.as_str()]
+    );
+    assert_eq!(
+        ids(app
+            .get("/api/v1/applications", Some(&faculty_coordinator("LAW")))
+            .await
+            .ok()),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        ids(app
+            .get("/api/v1/applications?programme=BMS", Some(&coordinator()))
+            .await
+            .ok()),
+        [mine.as_str()]
+    );
+    assert_eq!(
+        ids(app
+            .get(
+                &format!("/api/v1/applications?call_id={call}&status=draft"),
+                Some(&coordinator())
+            )
+            .await
+            .ok())
+        .len(),
+        2
+    );
+    assert_eq!(
+        ids(app
+            .get(
+                "/api/v1/applications?status=submitted",
+                Some(&coordinator())
+            )
+            .await
+            .ok())
+        .len(),
+        0
+    );
+    app.get("/api/v1/applications?status=pending", Some(&coordinator()))
+        .await
+        .problem(400);
+    // Roles that may never do a step: 403.
+    app.post_json(
+        &format!("{path}/review"),
+        Some(&student_token("s1")),
+        &json!({"outcome": "eligible"}),
+    )
+    .await
+    .problem(403);
+    app.post_json(
+        &format!("{path}/programme-decision"),
+        Some(&coordinator()),
+        &json!({"approved": true}),
+    )
+    .await
+    .problem(403);
+    app.post_json(
+        &format!("/api/v1/calls/{call}/applications"),
+        Some(&coordinator()),
+        &body,
+    )
+    .await
+    .problem(403);
+}
+
+#[actix_web::test]
+async fn documents_are_pdfs_checked_by_their_bytes() {
+    let (w, call) = wide_world().await;
+    let app = &w.app;
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": []});
+    let id = apply(app, &call, "s1", &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    let stored = upload(app, &id, "transcript", "s1", PDF, "application/pdf")
+        .await
+        .ok();
+    assert_eq!(stored["size"], PDF.len());
+    assert_eq!(stored["sha256"].as_str().expect("sha").len(), 64);
+    upload(
+        app,
+        &id,
+        "transcript",
+        "s1",
+        b"GIF89a not a pdf",
+        "application/pdf",
+    )
+    .await
+    .problem(415);
+    upload(app, &id, "transcript", "s1", PDF, "image/png")
+        .await
+        .problem(415);
+    let mut huge = PDF.to_vec();
+    huge.resize(70 * 1024, b' ');
+    upload(app, &id, "transcript", "s1", &huge, "application/pdf")
+        .await
+        .problem(413);
+    upload(app, &id, "diploma", "s1", PDF, "application/pdf")
+        .await
+        .problem(400);
+
+    for token in [
+        student_token("s1"),
+        programme_token(&["BMS"]),
+        coordinator(),
+    ] {
+        let back = app
+            .get(
+                &format!("/api/v1/applications/{id}/documents/transcript"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(back.status, 200);
+        assert_eq!(back.header("content-type"), Some("application/pdf"));
+        assert_eq!(back.body.as_ref(), PDF);
+    }
+    app.get(
+        &format!("/api/v1/applications/{id}/documents/cv"),
+        Some(&student_token("s1")),
+    )
+    .await
+    .problem(404);
+    app.get(
+        &format!("/api/v1/applications/{id}/documents/transcript"),
+        Some(&programme_token(&["LAW"])),
+    )
+    .await
+    .problem(404);
+    let read = app
+        .get(
+            &format!("/api/v1/applications/{id}"),
+            Some(&student_token("s1")),
+        )
+        .await
+        .ok();
+    assert_eq!(read["documents"][0]["kind"], "transcript");
+}
+
+#[actix_web::test]
+async fn the_law_faculty_scheme_end_to_end() {
+    let w = world().await;
+    let app = &w.app;
+    let call = open_call(app, &law_call(), &[w.law.as_str()], true).await;
+    student_record(app, "s5", "LAW", 95, 7.0).await;
+    let body =
+        json!({"semester": "spring", "plan_b": false, "choices": [{"destination_id": w.law}]});
+    let id = apply(app, &call, "s5", &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let submit = format!("/api/v1/applications/{id}/submit");
+
+    let refused = app
+        .post_json(&submit, Some(&student_token("s5")), &json!({}))
+        .await;
+    refused.problem(422);
+    let codes: Vec<_> = refused
+        .violations()
+        .into_iter()
+        .map(|(f, c)| format!("{f}:{c}"))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "student.ec:ec_above_maximum",
+            "documents.motivation:document_missing",
+            "documents.cv:document_missing",
+            "documents.language_proof:document_missing",
+            "documents.budget:document_missing"
+        ]
+    );
+    student_record(app, "s5", "LAW", 80, 7.0).await;
+    for kind in ["motivation", "cv", "language_proof", "budget"] {
+        upload(app, &id, kind, "s5", PDF, "application/pdf")
+            .await
+            .ok();
+    }
+    assert_eq!(
+        app.post_json(&submit, Some(&student_token("s5")), &json!({}))
+            .await
+            .ok()["status"],
+        "submitted"
+    );
+    app.post_json(
+        &format!("/api/v1/applications/{id}/programme-decision"),
+        Some(&programme_token(&["LAW"])),
+        &json!({"approved": true}),
+    )
+    .await
+    .ok();
+    // The law faculty's coordinator scores and reviews its own call's applications.
+    let law = faculty_coordinator("LAW");
+    assert_eq!(
+        app.put_json(
+            &format!("/api/v1/applications/{id}/score"),
+            Some(&law),
+            &json!({"score": 8.5})
+        )
+        .await
+        .ok()["score"],
+        8.5
+    );
+    app.put_json(
+        &format!("/api/v1/applications/{id}/score"),
+        Some(&law),
+        &json!({"score": -1}),
+    )
+    .await
+    .problem(422);
+    app.put_json(
+        &format!("/api/v1/applications/{id}/score"),
+        Some(&law),
+        &json!({"score": "high"}),
+    )
+    .await
+    .problem(400);
+    assert_eq!(
+        app.post_json(
+            &format!("/api/v1/applications/{id}/review"),
+            Some(&law),
+            &json!({"outcome": "eligible"})
+        )
+        .await
+        .ok()["status"],
+        "eligible"
+    );
+    // Uploads are closed once submitted.
+    upload(app, &id, "cv", "s5", PDF, "application/pdf")
+        .await
+        .problem(409);
+    // The first-year diploma is the law call's rule for bachelors.
+    let no_diploma = json!({"name": "S6", "email": "s6@umail.example.nl", "programme": "LAW", "level": "bachelor",
+                            "ec": 70, "gpa": 7.0, "registered": true, "first_year_diploma": false});
+    app.put_json("/api/v1/students/s6", Some(&coordinator()), &no_diploma)
+        .await
+        .ok();
+    let id6 = apply(app, &call, "s6", &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let refused = app
+        .post_json(
+            &format!("/api/v1/applications/{id6}/submit"),
+            Some(&student_token("s6")),
+            &json!({}),
+        )
+        .await;
+    assert!(refused.violations().contains(&(
+        "student.first_year_diploma".to_owned(),
+        "first_year_diploma_missing".to_owned()
+    )));
+}
+
+#[actix_web::test]
+async fn malformed_application_bodies_are_400_or_422_never_500() {
+    let (w, call) = wide_world().await;
+    let app = &w.app;
+    let path = format!("/api/v1/calls/{call}/applications");
+    let token = student_token("s1");
+    for body in [
+        json!({"semester": "autumn", "choices": [{"destination_id": "nope"}]}),
+        json!({"semester": "autumn", "choices": "all of them"}),
+        json!({"semester": "autumn", "plan_b": "yes"}),
+        json!({"semester": "autumn", "extra": 1}),
+    ] {
+        app.post_json(&path, Some(&token), &body).await.problem(400);
+    }
+    let response = app
+        .post_json(&path, Some(&token), &json!({"semester": "winter"}))
+        .await;
+    response.problem(422);
+    assert_eq!(
+        response.violations()[0],
+        ("semester".to_owned(), "invalid_semester".to_owned())
+    );
+    let unknown = json!({"semester": "autumn", "choices": [{"destination_id": "00000000-0000-0000-0000-000000000000"}]});
+    let response = app.post_json(&path, Some(&token), &unknown).await;
+    response.problem(422);
+    assert_eq!(
+        response.violations()[0],
+        (
+            "choices[0].destination_id".to_owned(),
+            "unknown_destination".to_owned()
+        )
+    );
+    app.post_json(
+        "/api/v1/calls/00000000-0000-0000-0000-000000000000/applications",
+        Some(&token),
+        &json!({"semester": "autumn"}),
+    )
+    .await
+    .problem(404);
+    // No student record yet: told so, not a 500.
+    let response = app
+        .post_json(
+            &path,
+            Some(&student_token("s99")),
+            &json!({"semester": "autumn"}),
+        )
+        .await;
+    response.problem(422);
+    assert_eq!(response.violations()[0].1, "no_student_record");
+    let _ = before_deadline();
+}
