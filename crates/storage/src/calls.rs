@@ -206,6 +206,15 @@ pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Call, StorageError> {
         .first(conn)?)
 }
 
+/// The call of this name, if there is one.
+pub fn find_by_name(conn: &mut PgConnection, name: &str) -> Result<Option<Call>, StorageError> {
+    Ok(calls::table
+        .filter(calls::name.eq(name))
+        .select(Call::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Calls, newest first, optionally of one status.
 pub fn list(
     conn: &mut PgConnection,

@@ -157,6 +157,20 @@ pub fn exists_for(
     Ok(query.first::<Uuid>(conn).optional()?.is_some())
 }
 
+/// The ids of every active destination of these exchange types.
+pub fn ids_of_types(
+    conn: &mut PgConnection,
+    types: &[ExchangeType],
+) -> Result<Vec<Uuid>, StorageError> {
+    let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+    Ok(destinations::table
+        .filter(destinations::exchange_type.eq_any(names))
+        .filter(destinations::archived.eq(false))
+        .order(destinations::sort_key)
+        .select(destinations::id)
+        .load(conn)?)
+}
+
 /// Searches the catalogue, ordered by institution name (accents ignored), then id.
 pub fn search(
     conn: &mut PgConnection,

@@ -5,6 +5,7 @@
 //! create goes through the same checks and storage calls as the API, audit entry
 //! included.
 
+pub mod call;
 mod catalogue;
 mod reference;
 
@@ -16,7 +17,8 @@ pub fn run(conn: &mut PgConnection) -> Result<(), CommandError> {
     let actor = Actor::system("seed-demo");
     let reference = reference::load(conn, &actor)?;
     let catalogue = catalogue::load(conn, &actor)?;
-    tracing::info!(created = reference + catalogue, "demo data loaded");
+    let call = call::load(conn, &actor)?;
+    tracing::info!(created = reference + catalogue + call, "demo data loaded");
     Ok(())
 }
 
