@@ -215,14 +215,18 @@ pub fn find_by_name(conn: &mut PgConnection, name: &str) -> Result<Option<Call>,
         .optional()?)
 }
 
-/// Calls, newest first, optionally of one status.
+/// Calls, newest first, optionally of one status; drafts only when `with_drafts`.
 pub fn list(
     conn: &mut PgConnection,
     status: Option<CallStatus>,
+    with_drafts: bool,
     after: Option<Cursor<(DateTime<Utc>, Uuid)>>,
     limit: i64,
 ) -> Result<Page<Call>, StorageError> {
     let mut query = calls::table.select(Call::as_select()).into_boxed();
+    if !with_drafts {
+        query = query.filter(calls::status.ne(CallStatus::Draft.as_str()));
+    }
     if let Some(status) = status {
         query = query.filter(calls::status.eq(status.as_str()));
     }

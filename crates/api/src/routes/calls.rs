@@ -231,26 +231,14 @@ pub async fn list(
         .as_deref()
         .map(|raw| CallStatus::parse("status", raw).map_err(ApiError::bad_parameter))
         .transpose()?;
-    if status == Some(CallStatus::Draft) && caller.role != Role::Coordinator {
-        return Ok(web::Json(ListResponse {
-            items: Vec::new(),
-            next_cursor: None,
-        }));
-    }
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
-    let coordinator = caller.role == Role::Coordinator;
+    // Drafts are the office's work in progress.
+    let with_drafts = caller.role == Role::Coordinator;
     let rows = crate::db::run(&state.pool, move |conn| {
-        calls::list(conn, status, page.after, page.limit)
+        calls::list(conn, status, with_drafts, page.after, page.limit)
     })
     .await?;
-    // Drafts are the office's work in progress; filtering them here keeps the cursor honest.
-    let mut response = ListResponse::from_page(rows, CallView::from);
-    if !coordinator {
-        response
-            .items
-            .retain(|c| c.status != CallStatus::Draft.as_str());
-    }
-    Ok(web::Json(response))
+    Ok(web::Json(ListResponse::from_page(rows, CallView::from)))
 }
 
 async fn visible_call(caller: &Caller, state: &AppState, id: Uuid) -> Result<Call, ApiError> {
