@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod responses;
 pub mod routes;
 pub mod settings;
 pub mod telemetry;

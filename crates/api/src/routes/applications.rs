@@ -5,6 +5,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, PageRequest};
+use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::{ListResponse, created_response};
 use abroad_domain::call::MAX_CHOICES;
 use abroad_domain::{
@@ -251,12 +252,12 @@ pub(crate) fn not_found(err: ApiError) -> ApiError {
     request_body = ApplicationFields,
     responses(
         (status = 201, body = ApplicationView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
         (status = 409, description = "the call is not open, its deadline passed, or you already applied", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]
@@ -313,8 +314,8 @@ pub struct ApplicationQuery {
     params(ApplicationQuery),
     responses(
         (status = 200, body = ListResponse<ApplicationView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
     ),
     security(("bearer" = []))
 )]
@@ -366,8 +367,8 @@ pub async fn list(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = ApplicationView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Unauthenticated,
+        NotFound,
     ),
     security(("bearer" = []))
 )]
@@ -394,12 +395,12 @@ pub async fn get(
     request_body = ApplicationFields,
     responses(
         (status = 200, body = ApplicationView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
         (status = 409, description = "not a draft, or the deadline passed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]
@@ -434,9 +435,9 @@ pub async fn update(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "submitted; `warnings` may advise", body = ApplicationView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Unauthenticated,
+        Forbidden,
+        NotFound,
         (status = 409, description = "already submitted, or the deadline passed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "every rule it breaks", body = Problem, content_type = "application/problem+json"),
     ),
@@ -483,10 +484,10 @@ pub async fn submit(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = ApplicationView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        Conflict,
     ),
     security(("bearer" = []))
 )]
@@ -527,12 +528,12 @@ pub struct ProgrammeDecision {
     request_body = ProgrammeDecision,
     responses(
         (status = 200, body = ApplicationView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        Conflict,
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]
@@ -586,12 +587,12 @@ pub struct Review {
     request_body = Review,
     responses(
         (status = 200, body = ApplicationView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        Conflict,
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]
@@ -641,12 +642,12 @@ pub struct Score {
     request_body = Score,
     responses(
         (status = 200, body = ApplicationView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
         (status = 409, description = "a lottery call, drawn, or not submitted", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]

@@ -2,8 +2,9 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::PageRequest;
+use crate::responses::{Forbidden, Malformed, Unauthenticated};
 use crate::routes::ListResponse;
 use abroad_domain::{Role, Violation};
 use abroad_storage::audit::{self, AuditEntry, AuditFilter};
@@ -76,9 +77,9 @@ pub struct AuditQuery {
     params(AuditQuery),
     responses(
         (status = 200, body = ListResponse<AuditEntryView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
     ),
     security(("bearer" = []))
 )]

@@ -4,6 +4,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, PageRequest, merge_patch, parse_json};
+use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::{ListResponse, created_response};
 use abroad_domain::{
     Activity, CallDraft, CallFields, CallStatus, DocumentKind, Level, Motivation, Role, Scheme,
@@ -185,10 +186,10 @@ pub struct CallQuery {
     request_body = CallFields,
     responses(
         (status = 201, body = CallView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]
@@ -215,8 +216,8 @@ pub async fn create(
     params(CallQuery),
     responses(
         (status = 200, body = ListResponse<CallView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
     ),
     security(("bearer" = []))
 )]
@@ -257,8 +258,8 @@ async fn visible_call(caller: &Caller, state: &AppState, id: Uuid) -> Result<Cal
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = CallView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Unauthenticated,
+        NotFound,
     ),
     security(("bearer" = []))
 )]
@@ -281,12 +282,12 @@ pub async fn get(
     request_body(content = Object, description = "a JSON merge patch of the call's fields", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, body = CallView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
         (status = 409, description = "the call is no longer a draft", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]
@@ -339,10 +340,10 @@ pub async fn patch(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = CallView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        Conflict,
     ),
     security(("bearer" = []))
 )]
@@ -370,9 +371,9 @@ pub async fn open(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = CallView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Unauthenticated,
+        Forbidden,
+        NotFound,
         (status = 409, description = "not open, or the deadline has not passed", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -446,12 +447,12 @@ impl From<PlaceDemand> for PlaceView {
     request_body = Vec<PlaceFields>,
     responses(
         (status = 200, body = Vec<PlaceView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        Conflict,
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]
@@ -513,8 +514,8 @@ pub async fn put_places(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = Vec<PlaceView>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Unauthenticated,
+        NotFound,
     ),
     security(("bearer" = []))
 )]

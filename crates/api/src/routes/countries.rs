@@ -2,8 +2,11 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::{Json, PageRequest};
+use crate::responses::{
+    BreaksRules, Forbidden, Malformed, NotFound, TooLarge, Unauthenticated, WrongContentType,
+};
 use crate::routes::{ListResponse, upsert_response};
 use abroad_domain::{CountryCode, CountryUpdate, Role, TravelAdvice};
 use abroad_storage::countries;
@@ -75,11 +78,7 @@ fn code_from_path(raw: &str) -> Result<CountryCode, ApiError> {
 #[utoipa::path(
     tag = "reference data",
     params(CountryQuery),
-    responses(
-        (status = 200, body = ListResponse<CountryView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-    ),
+    responses((status = 200, body = ListResponse<CountryView>), Malformed, Unauthenticated),
     security(("bearer" = []))
 )]
 #[get("/countries")]
@@ -108,9 +107,9 @@ pub async fn list(
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code", example = "SE")),
     responses(
         (status = 200, body = CountryView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        NotFound,
     ),
     security(("bearer" = []))
 )]
@@ -137,12 +136,12 @@ pub async fn get(
     responses(
         (status = 200, description = "changed (or already so)", body = CountryView),
         (status = 201, description = "created", body = CountryView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        TooLarge,
+        WrongContentType,
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]

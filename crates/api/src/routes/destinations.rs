@@ -4,6 +4,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, PageRequest, absent_or_null, search_words};
+use crate::responses::{BreaksRules, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::institutions::InstitutionView;
 use crate::routes::{ListResponse, created_response};
 use abroad_domain::destination::{
@@ -233,7 +234,7 @@ impl DestinationQuery {
     responses(
         (status = 200, body = ListResponse<DestinationView>),
         (status = 400, description = "a filter value is unknown; the problem names it", body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        Unauthenticated,
         (status = 403, description = "`archived=true` by a caller other than a coordinator", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -278,10 +279,10 @@ fn within_scope(caller: &Caller, draft: &DestinationDraft) -> Result<(), Vec<Vio
     request_body = DestinationFields,
     responses(
         (status = 201, body = DestinationView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]
@@ -309,8 +310,8 @@ pub async fn create(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = DestinationView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Unauthenticated,
+        NotFound,
     ),
     security(("bearer" = []))
 )]
@@ -339,11 +340,11 @@ pub async fn get(
     request_body = DestinationPatch,
     responses(
         (status = 200, body = DestinationView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]

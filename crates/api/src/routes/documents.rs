@@ -3,6 +3,7 @@
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::responses::{Forbidden, Malformed, NotFound, TooLarge, Unauthenticated};
 use crate::routes::applications::{DocumentView, not_found, scope};
 use abroad_domain::{DocumentKind, Role};
 use abroad_storage::applications::{self, Upload};
@@ -29,12 +30,12 @@ fn kind(raw: &str) -> Result<DocumentKind, ApiError> {
     request_body(content = Vec<u8>, content_type = "application/pdf"),
     responses(
         (status = 200, body = DocumentView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
         (status = 409, description = "not a draft, or the deadline passed", body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
+        TooLarge,
         (status = 415, description = "not a PDF", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -105,9 +106,9 @@ pub async fn upload(
     params(("id" = Uuid, Path), ("kind" = abroad_domain::DocumentKind, Path)),
     responses(
         (status = 200, content_type = "application/pdf", body = Vec<u8>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        NotFound,
     ),
     security(("bearer" = []))
 )]

@@ -4,6 +4,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, PageRequest, absent_or_null};
+use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::{ListResponse, created_response};
 use abroad_domain::{CountryCode, InstitutionDraft, InstitutionFields, Role};
 use abroad_storage::StorageError;
@@ -93,8 +94,8 @@ pub struct InstitutionQuery {
     params(InstitutionQuery),
     responses(
         (status = 200, body = ListResponse<InstitutionView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
     ),
     security(("bearer" = []))
 )]
@@ -133,11 +134,11 @@ pub async fn list(
     request_body = InstitutionFields,
     responses(
         (status = 201, body = InstitutionView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
         (status = 409, description = "an institution of that name in that country, or that Erasmus code, exists", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]
@@ -166,8 +167,8 @@ pub async fn create(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = InstitutionView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Unauthenticated,
+        NotFound,
     ),
     security(("bearer" = []))
 )]
@@ -191,12 +192,12 @@ pub async fn get(
     request_body = InstitutionPatch,
     responses(
         (status = 200, body = InstitutionView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        Conflict,
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]

@@ -2,8 +2,11 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::{Json, PageRequest};
+use crate::responses::{
+    BreaksRules, Forbidden, Malformed, NotFound, TooLarge, Unauthenticated, WrongContentType,
+};
 use crate::routes::{ListResponse, upsert_response};
 use abroad_domain::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate, Role, Violation};
 use abroad_storage::programmes::{self, Programme, ProgrammeFilter};
@@ -80,8 +83,8 @@ fn code_from_path(raw: &str) -> Result<ProgrammeCode, ApiError> {
     params(ProgrammeQuery),
     responses(
         (status = 200, body = ListResponse<ProgrammeView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
     ),
     security(("bearer" = []))
 )]
@@ -121,9 +124,9 @@ pub async fn list(
     params(("code" = String, Path, description = "programme code", example = "BMS")),
     responses(
         (status = 200, body = ProgrammeView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        NotFound,
     ),
     security(("bearer" = []))
 )]
@@ -151,13 +154,13 @@ pub async fn get(
     responses(
         (status = 200, description = "changed (or already so)", body = ProgrammeView),
         (status = 201, description = "created", body = ProgrammeView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        TooLarge,
+        WrongContentType,
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]

@@ -2,8 +2,9 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::Json;
+use crate::responses::{BreaksRules, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::upsert_response;
 use abroad_domain::student::student_number;
 use abroad_domain::{Level, Role, StudentDraft, StudentFields};
@@ -90,10 +91,10 @@ fn scope(caller: &Caller) -> StudentScope {
     responses(
         (status = 200, description = "replaced (or already so)", body = StudentView),
         (status = 201, description = "created", body = StudentView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        BreaksRules,
     ),
     security(("bearer" = []))
 )]
@@ -130,8 +131,8 @@ pub async fn put(
     params(("number" = String, Path, description = "student number", example = "s1000001")),
     responses(
         (status = 200, body = StudentView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        Unauthenticated,
+        NotFound,
     ),
     security(("bearer" = []))
 )]
@@ -158,7 +159,7 @@ pub async fn get(
     tag = "students",
     responses(
         (status = 200, body = Me),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        Unauthenticated,
     ),
     security(("bearer" = []))
 )]
