@@ -457,7 +457,7 @@ pub async fn submit(
         state.clock.now(),
     );
     let view = crate::db::run(&state.pool, move |conn| {
-        let (record, _) = applications::submit(conn, &actor, id, &owner, at, |facts| {
+        let (record, warnings) = applications::submit(conn, &actor, id, &owner, at, |facts| {
             let a = assess(
                 &facts.rules,
                 facts.semester,
@@ -471,7 +471,12 @@ pub async fn submit(
                 Err(a.violations)
             }
         })?;
-        assessed(conn, record)
+        // Just checked under the lock: it breaks no rule, and these are its warnings.
+        let assessment = abroad_domain::Assessment {
+            violations: Vec::new(),
+            warnings,
+        };
+        Ok(ApplicationView::new(record, assessment))
     })
     .await
     .map_err(not_found)?;
