@@ -3,6 +3,7 @@
 use abroad_api::app::{self, AppState, Services};
 use abroad_api::auth::{self, Claims, Verifier};
 use abroad_api::clock::Clock;
+use abroad_api::db::Db;
 use abroad_api::settings::{JwtSettings, Settings};
 use abroad_storage::test_db::TestDb;
 use actix_web::http::{Method, StatusCode, header};
@@ -94,7 +95,7 @@ impl TestApp {
         let verifier = Verifier::new(jwt).expect("verifier");
         let clock = Clock::fixed(Utc::now());
         let state = AppState {
-            pool,
+            pool: Db::new(pool),
             clock: clock.clone(),
             max_document_bytes: 64 * 1024,
         };

@@ -2,11 +2,11 @@
 
 use crate::auth::Verifier;
 use crate::clock::Clock;
+use crate::db::Db;
 use crate::error::ApiError;
 use crate::extract::{JsonLimit, path_error, query_error};
 use crate::openapi::{self, RouteTable};
 use crate::telemetry::request_context;
-use abroad_storage::Pool;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
@@ -18,7 +18,7 @@ use utoipa_swagger_ui::SwaggerUi;
 /// What every handler may reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    pub pool: Pool,
+    pub pool: Db,
     pub clock: Clock,
     /// Largest uploaded document, in bytes.
     pub max_document_bytes: usize,

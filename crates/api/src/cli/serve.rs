@@ -4,6 +4,7 @@ use super::CommandError;
 use crate::app::{self, AppState, Services};
 use crate::auth::Verifier;
 use crate::clock::Clock;
+use crate::db::Db;
 use crate::settings::Settings;
 use actix_web::HttpServer;
 
@@ -25,7 +26,7 @@ pub fn run(settings: Settings, dev: bool) -> Result<(), CommandError> {
         }
     }
     let state = AppState {
-        pool,
+        pool: Db::new(pool),
         clock: Clock::system(),
         max_document_bytes: settings.max_document_bytes,
     };
