@@ -10,6 +10,7 @@ pub mod audit;
 pub mod calls;
 pub mod countries;
 pub mod destinations;
+pub mod documents;
 mod error;
 pub mod institutions;
 pub mod migrations;

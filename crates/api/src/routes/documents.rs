@@ -6,7 +6,7 @@ use crate::error::{ApiError, Problem};
 use crate::responses::{Forbidden, Malformed, NotFound, TooLarge, Unauthenticated};
 use crate::routes::applications::{DocumentView, not_found, scope};
 use abroad_domain::{DocumentKind, Role};
-use abroad_storage::applications::{self, Upload};
+use abroad_storage::documents::{self, Upload};
 use actix_web::http::header;
 use actix_web::web::BytesMut;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
@@ -93,7 +93,7 @@ pub async fn upload(
             content: &body,
             sha256: &sha256,
         };
-        applications::put_document(conn, &actor, id, &owner, &upload, at)
+        documents::put_document(conn, &actor, id, &owner, &upload, at)
     })
     .await
     .map_err(not_found)?;
@@ -122,7 +122,7 @@ pub async fn download(
     let kind = kind(&raw_kind)?;
     let scope = scope(&caller);
     let (info, content) = crate::db::run(&state.pool, move |conn| {
-        applications::get_document(conn, id, &scope, kind)
+        documents::get_document(conn, id, &scope, kind)
     })
     .await
     .map_err(|e| match e {

@@ -4,6 +4,7 @@ pub mod applications;
 pub mod audit;
 pub mod calls;
 pub mod countries;
+pub mod decisions;
 pub mod destinations;
 pub mod documents;
 pub mod health;
@@ -53,9 +54,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(applications::update)
             .service(applications::submit)
             .service(applications::withdraw)
-            .service(applications::programme_decision)
-            .service(applications::review)
-            .service(applications::score)
+            .service(decisions::programme_decision)
+            .service(decisions::review)
+            .service(decisions::score)
             .service(documents::upload)
             .service(documents::download)
             .service(audit::list),

@@ -1,0 +1,185 @@
+//! The decisions on a submitted application: the programme's approval, the
+//! office's review, and its score in a `ranking` call.
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::extract::Json;
+use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
+use crate::routes::applications::{ApplicationView, assessed, not_found, scope};
+use abroad_domain::{ReviewOutcome, Role, Violation, Violations};
+use abroad_storage::applications;
+use actix_web::{post, put, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeDecision {
+    pub approved: bool,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// A programme approves or rejects a submitted application of one of its students.
+#[utoipa::path(
+    tag = "applications",
+    params(("id" = Uuid, Path)),
+    request_body = ProgrammeDecision,
+    responses(
+        (status = 200, body = ApplicationView),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        Conflict,
+        BreaksRules,
+    ),
+    security(("bearer" = []))
+)]
+#[post("/applications/{id}/programme-decision")]
+pub async fn programme_decision(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<ProgrammeDecision>,
+) -> Result<web::Json<ApplicationView>, ApiError> {
+    caller.require(&[Role::Programme])?;
+    let comment = bounded("comment", body.0.comment)?;
+    let (id, actor, programmes, at) = (
+        id.into_inner(),
+        caller.actor(),
+        caller.programmes.clone(),
+        state.clock.now(),
+    );
+    let approved = body.0.approved;
+    let view = crate::db::run(&state.pool, move |conn| {
+        let record = applications::programme_decision(
+            conn,
+            &actor,
+            id,
+            &programmes,
+            approved,
+            comment.as_deref(),
+            at,
+        )?;
+        assessed(conn, record)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    #[schema(value_type = ReviewOutcome)]
+    pub outcome: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The office reviews an approved application: `eligible` (enters the draw),
+/// `contact` (a talk first; a final outcome follows) or `rejected`.
+#[utoipa::path(
+    tag = "applications",
+    params(("id" = Uuid, Path)),
+    request_body = Review,
+    responses(
+        (status = 200, body = ApplicationView),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        Conflict,
+        BreaksRules,
+    ),
+    security(("bearer" = []))
+)]
+#[post("/applications/{id}/review")]
+pub async fn review(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<Review>,
+) -> Result<web::Json<ApplicationView>, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let mut v = Violations::new();
+    let outcome = v.take(ReviewOutcome::parse("outcome", &body.0.outcome));
+    let note =
+        v.take(bounded("note", body.0.note).map_err(|_| {
+            Violation::new("note", "too_long", "a note may be at most 2,000 characters")
+        }));
+    let (Some(outcome), Some(note)) = (outcome, note) else {
+        return Err(ApiError::Unprocessable(v.into_vec()));
+    };
+    let (id, actor, scope, at) = (
+        id.into_inner(),
+        caller.actor(),
+        scope(&caller),
+        state.clock.now(),
+    );
+    let view = crate::db::run(&state.pool, move |conn| {
+        let record = applications::review(conn, &actor, id, &scope, outcome, note.as_deref(), at)?;
+        assessed(conn, record)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Score {
+    #[schema(minimum = 0, maximum = 1000)]
+    pub score: f64,
+}
+
+/// The office's score of an application in a `ranking` call (higher ranks first).
+#[utoipa::path(
+    tag = "applications",
+    params(("id" = Uuid, Path)),
+    request_body = Score,
+    responses(
+        (status = 200, body = ApplicationView),
+        Malformed,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        (status = 409, description = "a lottery call, drawn, or not submitted", body = Problem, content_type = "application/problem+json"),
+        BreaksRules,
+    ),
+    security(("bearer" = []))
+)]
+#[put("/applications/{id}/score")]
+pub async fn score(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<Score>,
+) -> Result<web::Json<ApplicationView>, ApiError> {
+    caller.require(&[Role::Coordinator])?;
+    let score = body.0.score;
+    if !score.is_finite() || !(0.0..=1000.0).contains(&score) {
+        return Err(ApiError::Unprocessable(vec![Violation::new(
+            "score",
+            "out_of_range",
+            "a score is from 0 to 1000",
+        )]));
+    }
+    let (id, actor, scope) = (id.into_inner(), caller.actor(), scope(&caller));
+    let view = crate::db::run(&state.pool, move |conn| {
+        let record = applications::score(conn, &actor, id, &scope, score)?;
+        assessed(conn, record)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(view))
+}
+
+/// A comment or note: trimmed, empty is none, at most 2,000 characters.
+fn bounded(field: &str, text: Option<String>) -> Result<Option<String>, ApiError> {
+    abroad_domain::violation::optional_text(field, text.as_deref(), 2000)
+        .map_err(|v| ApiError::Unprocessable(vec![v]))
+}
