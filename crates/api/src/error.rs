@@ -69,6 +69,14 @@ impl ApiError {
         }
     }
 
+    /// A malformed path segment (`/countries/SWE`), named so the client knows what to fix.
+    pub fn bad_path(violation: Violation) -> Self {
+        ApiError::BadRequest {
+            detail: violation.message.clone(),
+            errors: vec![violation],
+        }
+    }
+
     /// A malformed query parameter, named so the client knows what to fix.
     pub fn bad_parameter(violation: Violation) -> Self {
         ApiError::BadRequest {
@@ -183,6 +191,15 @@ impl ResponseError for ApiError {
         }
         // A `Problem` is strings and numbers: serialising it cannot fail.
         response.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
+    }
+}
+
+/// Says what was not found, for `.map_err(missing("no call with this id"))`; any
+/// other error passes through unchanged.
+pub fn missing(detail: &'static str) -> impl Fn(ApiError) -> ApiError {
+    move |err| match err {
+        ApiError::NotFound(_) => ApiError::NotFound(detail.to_owned()),
+        other => other,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, missing};
 use crate::extract::{Json, PageRequest};
 use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::{ListResponse, created_response};
@@ -238,12 +238,8 @@ pub(crate) fn scope(caller: &Caller) -> ApplicationScope {
     }
 }
 
-pub(crate) fn not_found(err: ApiError) -> ApiError {
-    match err {
-        ApiError::NotFound(_) => ApiError::NotFound("no application with this id".to_owned()),
-        other => other,
-    }
-}
+/// What a 404 here says.
+pub(crate) const NOT_FOUND: &str = "no application with this id";
 
 /// Starts an application (a draft) in an open call before its deadline (students).
 #[utoipa::path(
@@ -281,10 +277,7 @@ pub async fn create(
         assessed(conn, record)
     })
     .await
-    .map_err(|e| match e {
-        ApiError::NotFound(_) => ApiError::NotFound("no call with this id".to_owned()),
-        other => other,
-    })?;
+    .map_err(missing("no call with this id"))?;
     Ok(created_response(
         format!("/api/v1/applications/{}", view.id),
         &view,
@@ -384,7 +377,7 @@ pub async fn get(
         assessed(conn, record)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(view))
 }
 
@@ -424,7 +417,7 @@ pub async fn update(
         assessed(conn, record)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(view))
 }
 
@@ -479,7 +472,7 @@ pub async fn submit(
         Ok(ApplicationView::new(record, assessment))
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(view))
 }
 
@@ -514,6 +507,6 @@ pub async fn withdraw(
         assessed(conn, record)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(view))
 }

@@ -2,7 +2,7 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, missing};
 use crate::extract::{Json, PageRequest, merge_patch, parse_json};
 use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::{ListResponse, created_response};
@@ -160,12 +160,8 @@ fn within_scope(caller: &Caller, draft: &CallDraft) -> Result<(), Vec<Violation>
     }
 }
 
-fn not_found(err: ApiError) -> ApiError {
-    match err {
-        ApiError::NotFound(_) => ApiError::NotFound("no call with this id".to_owned()),
-        other => other,
-    }
-}
+/// What a 404 here says.
+const NOT_FOUND: &str = "no call with this id";
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -245,9 +241,9 @@ pub async fn list(
 async fn visible_call(caller: &Caller, state: &AppState, id: Uuid) -> Result<Call, ApiError> {
     let call = crate::db::run(&state.pool, move |conn| calls::get(conn, id))
         .await
-        .map_err(not_found)?;
+        .map_err(missing(NOT_FOUND))?;
     if call.status == CallStatus::Draft.as_str() && caller.role != Role::Coordinator {
-        return Err(not_found(ApiError::NotFound(String::new())));
+        return Err(ApiError::NotFound(NOT_FOUND.to_owned()));
     }
     Ok(call)
 }
@@ -330,7 +326,7 @@ pub async fn patch(
         })
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(call.into()))
 }
 
@@ -359,7 +355,7 @@ pub async fn open(
         calls::open(conn, &actor, id, &scope)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(call.into()))
 }
 
@@ -400,7 +396,7 @@ pub async fn close(
         calls::close(conn, &actor, id, &scope, at, &seed)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(call.into()))
 }
 
@@ -504,7 +500,7 @@ pub async fn put_places(
         calls::put_places(conn, &actor, id, &scope, &places)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(demand.into_iter().map(PlaceView::from).collect()))
 }
 

@@ -2,7 +2,7 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, missing};
 use crate::extract::{Json, PageRequest};
 use crate::responses::{
     BreaksRules, Forbidden, Malformed, NotFound, TooLarge, Unauthenticated, WrongContentType,
@@ -68,10 +68,7 @@ pub struct CountryQuery {
 }
 
 fn code_from_path(raw: &str) -> Result<CountryCode, ApiError> {
-    CountryCode::parse("code", raw).map_err(|v| ApiError::BadRequest {
-        detail: v.message.clone(),
-        errors: vec![v],
-    })
+    CountryCode::parse("code", raw).map_err(ApiError::bad_path)
 }
 
 /// Lists countries in code order.
@@ -122,7 +119,7 @@ pub async fn get(
     let code = code_from_path(&code)?;
     let country = crate::db::run(&state.pool, move |conn| countries::get(conn, &code))
         .await
-        .map_err(not_found)?;
+        .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(country.into()))
 }
 
@@ -168,9 +165,5 @@ pub async fn put(
     ))
 }
 
-fn not_found(err: ApiError) -> ApiError {
-    match err {
-        ApiError::NotFound(_) => ApiError::NotFound("no country with this code".to_owned()),
-        other => other,
-    }
-}
+/// What a 404 here says.
+const NOT_FOUND: &str = "no country with this code";

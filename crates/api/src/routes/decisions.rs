@@ -3,10 +3,10 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, missing};
 use crate::extract::Json;
 use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
-use crate::routes::applications::{ApplicationView, assessed, not_found, scope};
+use crate::routes::applications::{ApplicationView, NOT_FOUND, assessed, scope};
 use abroad_domain::{ReviewOutcome, Role, Violation, Violations};
 use abroad_storage::applications;
 use actix_web::{post, put, web};
@@ -67,7 +67,7 @@ pub async fn programme_decision(
         assessed(conn, record)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(view))
 }
 
@@ -125,7 +125,7 @@ pub async fn review(
         assessed(conn, record)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(view))
 }
 
@@ -174,7 +174,7 @@ pub async fn score(
         assessed(conn, record)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(view))
 }
 

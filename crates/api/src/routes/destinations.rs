@@ -2,7 +2,7 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, missing};
 use crate::extract::{Json, PageRequest, absent_or_null, search_words};
 use crate::responses::{BreaksRules, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::institutions::InstitutionView;
@@ -324,9 +324,9 @@ pub async fn get(
     let id = id.into_inner();
     let record = crate::db::run(&state.pool, move |conn| destinations::get(conn, id))
         .await
-        .map_err(not_found)?;
+        .map_err(missing(NOT_FOUND))?;
     if record.destination.archived && caller.role != Role::Coordinator {
-        return Err(not_found(ApiError::NotFound(String::new())));
+        return Err(ApiError::NotFound(NOT_FOUND.to_owned()));
     }
     Ok(web::Json(record.into()))
 }
@@ -372,13 +372,9 @@ pub async fn patch(
         })
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(updated.into()))
 }
 
-fn not_found(err: ApiError) -> ApiError {
-    match err {
-        ApiError::NotFound(_) => ApiError::NotFound("no destination with this id".to_owned()),
-        other => other,
-    }
-}
+/// What a 404 here says.
+const NOT_FOUND: &str = "no destination with this id";

@@ -2,9 +2,9 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, missing};
 use crate::responses::{Forbidden, Malformed, NotFound, TooLarge, Unauthenticated};
-use crate::routes::applications::{DocumentView, not_found, scope};
+use crate::routes::applications::{DocumentView, NOT_FOUND, scope};
 use abroad_domain::{DocumentKind, Role};
 use abroad_storage::documents::{self, Upload};
 use actix_web::http::header;
@@ -15,10 +15,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 fn kind(raw: &str) -> Result<DocumentKind, ApiError> {
-    DocumentKind::parse("kind", raw).map_err(|v| ApiError::BadRequest {
-        detail: v.message.clone(),
-        errors: vec![v],
-    })
+    DocumentKind::parse("kind", raw).map_err(ApiError::bad_path)
 }
 
 /// Uploads (or replaces) a document while the application is a draft (the owner).
@@ -96,7 +93,7 @@ pub async fn upload(
         documents::put_document(conn, &actor, id, &owner, &upload, at)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(stored.into()))
 }
 
@@ -125,12 +122,7 @@ pub async fn download(
         documents::get_document(conn, id, &scope, kind)
     })
     .await
-    .map_err(|e| match e {
-        ApiError::NotFound(_) => {
-            ApiError::NotFound("no such application, or no such document on it".to_owned())
-        }
-        other => other,
-    })?;
+    .map_err(missing("no such application, or no such document on it"))?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((

@@ -2,7 +2,7 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, missing};
 use crate::extract::{Json, PageRequest, absent_or_null};
 use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::{ListResponse, created_response};
@@ -181,7 +181,7 @@ pub async fn get(
     let id = id.into_inner();
     let institution = crate::db::run(&state.pool, move |conn| institutions::get(conn, id))
         .await
-        .map_err(not_found)?;
+        .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(institution.into()))
 }
 
@@ -216,13 +216,9 @@ pub async fn patch(
         })
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(updated.into()))
 }
 
-fn not_found(err: ApiError) -> ApiError {
-    match err {
-        ApiError::NotFound(_) => ApiError::NotFound("no institution with this id".to_owned()),
-        other => other,
-    }
-}
+/// What a 404 here says.
+const NOT_FOUND: &str = "no institution with this id";

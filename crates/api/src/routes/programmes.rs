@@ -2,7 +2,7 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, missing};
 use crate::extract::{Json, PageRequest};
 use crate::responses::{
     BreaksRules, Forbidden, Malformed, NotFound, TooLarge, Unauthenticated, WrongContentType,
@@ -71,10 +71,7 @@ pub struct ProgrammeQuery {
 }
 
 fn code_from_path(raw: &str) -> Result<ProgrammeCode, ApiError> {
-    ProgrammeCode::parse("code", raw).map_err(|v| ApiError::BadRequest {
-        detail: v.message.clone(),
-        errors: vec![v],
-    })
+    ProgrammeCode::parse("code", raw).map_err(ApiError::bad_path)
 }
 
 /// Lists programmes in code order.
@@ -139,7 +136,7 @@ pub async fn get(
     let code = code_from_path(&code)?;
     let programme = crate::db::run(&state.pool, move |conn| programmes::get(conn, &code))
         .await
-        .map_err(not_found)?;
+        .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(programme.into()))
 }
 
@@ -196,7 +193,7 @@ pub async fn put(
         })
     })
     .await
-    .map_err(not_found)?;
+    .map_err(missing(NOT_FOUND))?;
     let location = format!("/api/v1/programmes/{}", programme.code);
     Ok(upsert_response(
         upserted,
@@ -205,9 +202,5 @@ pub async fn put(
     ))
 }
 
-fn not_found(err: ApiError) -> ApiError {
-    match err {
-        ApiError::NotFound(_) => ApiError::NotFound("no programme with this code".to_owned()),
-        other => other,
-    }
-}
+/// What a 404 here says.
+const NOT_FOUND: &str = "no programme with this code";

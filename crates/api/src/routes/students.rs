@@ -2,7 +2,7 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, missing};
 use crate::extract::Json;
 use crate::responses::{BreaksRules, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::upsert_response;
@@ -106,10 +106,7 @@ pub async fn put(
     body: Json<StudentFields>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Coordinator])?;
-    let number = student_number("number", &number).map_err(|v| ApiError::BadRequest {
-        detail: v.message.clone(),
-        errors: vec![v],
-    })?;
+    let number = student_number("number", &number).map_err(ApiError::bad_path)?;
     let draft = StudentDraft::parse(&body.0)?;
     let actor = caller.actor();
     let (student, upserted) = crate::db::run(&state.pool, move |conn| {
@@ -147,10 +144,7 @@ pub async fn get(
         students::get(conn, &number, &scope)
     })
     .await
-    .map_err(|e| match e {
-        ApiError::NotFound(_) => ApiError::NotFound("no student with this number".to_owned()),
-        other => other,
-    })?;
+    .map_err(missing("no student with this number"))?;
     Ok(web::Json(student.into()))
 }
 
