@@ -194,10 +194,11 @@ async fn a_faculty_coordinator_manages_only_its_faculty_calls() {
     let refused = app
         .post_json("/api/v1/calls", Some(&law), &university_wide_call())
         .await;
-    refused.problem(422);
-    assert_eq!(
-        refused.violations()[0],
-        ("faculty".to_owned(), "outside_your_faculty".to_owned())
+    // Creating something it may not: 403 (SPEC.md, "Faculty scope, exactly").
+    assert!(
+        refused.problem(403)["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("LAW"))
     );
     let wide = app
         .post_json(
@@ -208,9 +209,11 @@ async fn a_faculty_coordinator_manages_only_its_faculty_calls() {
         .await
         .json();
     let wide_path = format!("/api/v1/calls/{}", wide["id"].as_str().expect("id"));
+    // A draft of the university's is not LAW's to see.
     app.patch_json(&wide_path, Some(&law), &json!({"min_ec": 1}))
         .await
         .problem(404);
+    app.get(&wide_path, Some(&law)).await.problem(404);
     app.post_json(&format!("{wide_path}/open"), Some(&law), &json!({}))
         .await
         .problem(404);
@@ -221,6 +224,24 @@ async fn a_faculty_coordinator_manages_only_its_faculty_calls() {
         .post_json("/api/v1/calls", Some(&law), &scheme::law_call())
         .await;
     assert_eq!(own.status, 201);
+    // Once published, everyone reads it, and a change by LAW is 403, not 404.
+    app.post_json(
+        &format!("{wide_path}/open"),
+        Some(&coordinator()),
+        &json!({}),
+    )
+    .await
+    .ok();
+    app.get(&wide_path, Some(&law)).await.ok();
+    app.get(&format!("{wide_path}/places"), Some(&law))
+        .await
+        .ok();
+    app.put_json(&format!("{wide_path}/places"), Some(&law), &json!([]))
+        .await
+        .problem(403);
+    app.post_json(&format!("{wide_path}/close"), Some(&law), &json!({}))
+        .await
+        .problem(403);
 }
 
 #[actix_web::test]

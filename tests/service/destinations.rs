@@ -222,33 +222,28 @@ async fn a_faculty_coordinator_creates_and_changes_only_its_faculty_destinations
         "/api/v1/destinations/{}",
         own.json()["id"].as_str().expect("id")
     );
-    // Another faculty's, or a university-wide one: refused, naming the field.
-    let response = app
-        .post_json("/api/v1/destinations", Some(&law), &lumc_agreement(&ki))
-        .await;
-    response.problem(422);
-    assert_eq!(
-        response.violations()[0],
-        ("faculty".to_owned(), "outside_your_faculty".to_owned())
-    );
+    // Another faculty's, or a university-wide one: creating what it may not is 403.
+    app.post_json("/api/v1/destinations", Some(&law), &lumc_agreement(&ki))
+        .await
+        .problem(403);
     app.post_json("/api/v1/destinations", Some(&lumc), &exchange(&ki))
         .await
-        .problem(422);
+        .problem(403);
 
-    // Changing another faculty's destination: as if it did not exist.
+    // Another faculty's active destination is public: changing it is 403.
     app.patch_json(&own_path, Some(&law), &json!({"chance": "high"}))
         .await
-        .problem(404);
+        .problem(403);
     let wide = destination(&app, &exchange(&ki)).await;
     let wide_path = format!("/api/v1/destinations/{}", wide["id"].as_str().expect("id"));
     app.patch_json(&wide_path, Some(&lumc), &json!({"chance": "high"}))
         .await
-        .problem(404);
+        .problem(403);
     // Nor may it hand its own to another faculty.
     let handed = app
         .patch_json(&own_path, Some(&lumc), &json!({"faculty": "LAW"}))
         .await;
-    handed.problem(422);
+    handed.problem(403);
     assert_eq!(
         app.get(&own_path, Some(&coordinator())).await.ok()["faculty"],
         "LUMC"
@@ -259,6 +254,30 @@ async fn a_faculty_coordinator_creates_and_changes_only_its_faculty_destinations
             .ok()["chance"],
         "high"
     );
+    // Archived, it is the owning faculty's and the office's alone: 404 to LAW.
+    app.patch_json(&own_path, Some(&lumc), &json!({"archived": true}))
+        .await
+        .ok();
+    app.get(&own_path, Some(&law)).await.problem(404);
+    app.patch_json(&own_path, Some(&law), &json!({"archived": false}))
+        .await
+        .problem(404);
+    app.get(&own_path, Some(&lumc)).await.ok();
+    app.get(&own_path, Some(&coordinator())).await.ok();
+    let archived = |token: String| {
+        let app = &app;
+        async move {
+            app.get("/api/v1/destinations?archived=true", Some(&token))
+                .await
+                .ok()["items"]
+                .as_array()
+                .expect("items")
+                .len()
+        }
+    };
+    assert_eq!(archived(law.clone()).await, 0);
+    assert_eq!(archived(lumc.clone()).await, 1);
+    assert_eq!(archived(coordinator()).await, 1);
 }
 
 #[actix_web::test]

@@ -76,16 +76,11 @@ async fn every_violation_is_reported_at_once() {
 async fn a_faculty_coordinator_keeps_to_its_faculty() {
     let app = TestApp::new();
     let law = faculty_coordinator("LAW");
-    // Creating for another faculty is refused, naming the field.
-    let response = app
-        .put_json("/api/v1/programmes/BMS", Some(&law), &bms())
-        .await;
-    response.problem(422);
-    assert_eq!(
-        response.violations(),
-        [("faculty".to_owned(), "outside_your_faculty".to_owned())]
-    );
-    // Another faculty's programme cannot be taken over: it is not there for this caller.
+    // Creating for another faculty is 403 (SPEC.md, "Faculty scope, exactly").
+    app.put_json("/api/v1/programmes/BMS", Some(&law), &bms())
+        .await
+        .problem(403);
+    // Another faculty's programme cannot be taken over: programmes are public, so 403.
     assert_eq!(
         app.put_json("/api/v1/programmes/BMS", Some(&coordinator()), &bms())
             .await
@@ -95,7 +90,7 @@ async fn a_faculty_coordinator_keeps_to_its_faculty() {
     let takeover = json!({"name": "Mine now", "faculty": "LAW", "level": "master"});
     app.put_json("/api/v1/programmes/BMS", Some(&law), &takeover)
         .await
-        .problem(404);
+        .problem(403);
     assert_eq!(
         app.get("/api/v1/programmes/BMS", Some(&law)).await.ok()["faculty"],
         "LUMC"

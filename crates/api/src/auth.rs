@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::settings::JwtSettings;
 use crate::telemetry::RequestId;
 use abroad_domain::Role;
-use abroad_storage::Actor;
+use abroad_storage::{Actor, Viewer};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
@@ -221,6 +221,18 @@ impl Caller {
                 self.role,
                 names.join(" or ")
             )))
+        }
+    }
+
+    /// Who is looking, as the storage queries apply SPEC.md's access rules.
+    pub fn viewer(&self) -> Viewer {
+        match self.role {
+            Role::Student => Viewer::Student(self.sub.clone()),
+            Role::Programme => Viewer::Programmes(self.programmes.clone()),
+            Role::Coordinator => self
+                .faculty
+                .clone()
+                .map_or(Viewer::Everyone, Viewer::Faculty),
         }
     }
 

@@ -212,6 +212,7 @@ impl From<StorageError> for ApiError {
             )),
             StorageError::Invalid(violations) => ApiError::Unprocessable(violations),
             StorageError::State(message) => ApiError::Conflict(message),
+            StorageError::Forbidden(message) => ApiError::Forbidden(message),
             StorageError::Rule(constraint) => ApiError::Unprocessable(vec![Violation::new(
                 "",
                 "database_rule",

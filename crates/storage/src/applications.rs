@@ -84,18 +84,9 @@ pub struct ApplicationRecord {
     pub documents: Vec<DocumentInfo>,
 }
 
-/// Who sees which applications; the query itself holds the rule.
-#[derive(Debug, Clone)]
-pub enum ApplicationScope {
-    /// A student: their own.
-    Student(String),
-    /// A programme contact: those of students in these programmes.
-    Programmes(Vec<String>),
-    /// A faculty coordinator: those in the faculty's calls.
-    Faculty(String),
-    /// A university-wide coordinator.
-    Everyone,
-}
+/// Who sees which applications: a student their own, a programme its students', a
+/// faculty coordinator those in the faculty's calls, the office all.
+pub use crate::Viewer as ApplicationScope;
 
 /// A student's ranked choices as they send them.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,10 +1,13 @@
 //! The audit log: who changed what, when, from what to what.
 
-use crate::StorageError;
 use crate::page::{Cursor, Page};
 use crate::schema::audit_log;
+use crate::{StorageError, Viewer};
 use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 use serde::Serialize;
 
 /// Who is making a change, as the audit log records it.
@@ -93,9 +96,43 @@ pub struct AuditFilter {
     pub entity_id: Option<String>,
 }
 
-/// Newest first; the cursor is the last entry's id.
+/// A UUID as the audit log stores entity ids, so that a lookup by id can use the
+/// primary key (the cast runs only on text of that shape).
+const AS_UUID: &str = "CASE WHEN audit_log.entity_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN audit_log.entity_id::uuid END";
+
+/// The entries a faculty's coordinator may read: those of objects it may see
+/// (SPEC.md, "Faculty scope, exactly"). Countries, programmes and institutions are
+/// public; destinations while active or owned by the faculty; calls while published
+/// or the faculty's; applications in the faculty's calls; students of its programmes.
+fn faculty_sees(faculty: &str) -> Box<dyn BoxableExpression<audit_log::table, Pg, SqlType = Bool>> {
+    Box::new(
+        sql::<Bool>("(audit_log.entity_type IN ('country', 'programme', 'institution')")
+            .sql(" OR (audit_log.entity_type = 'destination' AND EXISTS (SELECT 1 FROM destinations d WHERE d.id = ")
+            .sql(AS_UUID)
+            .sql(" AND (NOT d.archived OR d.faculty = ")
+            .bind::<Text, _>(faculty.to_owned())
+            .sql(")))")
+            .sql(" OR (audit_log.entity_type = 'call' AND EXISTS (SELECT 1 FROM calls c WHERE c.id = ")
+            .sql(AS_UUID)
+            .sql(" AND (c.status <> 'draft' OR c.faculty = ")
+            .bind::<Text, _>(faculty.to_owned())
+            .sql(")))")
+            .sql(" OR (audit_log.entity_type = 'application' AND EXISTS (SELECT 1 FROM applications a JOIN calls c ON c.id = a.call_id WHERE a.id = ")
+            .sql(AS_UUID)
+            .sql(" AND c.faculty = ")
+            .bind::<Text, _>(faculty.to_owned())
+            .sql("))")
+            .sql(" OR (audit_log.entity_type = 'student' AND EXISTS (SELECT 1 FROM students s JOIN programmes p ON p.code = s.programme WHERE s.number = audit_log.entity_id AND p.faculty = ")
+            .bind::<Text, _>(faculty.to_owned())
+            .sql(")))"),
+    )
+}
+
+/// The entries `viewer` may read, newest first; the cursor is the last entry's id.
+/// Only coordinators read the log: anyone else finds nothing.
 pub fn list(
     conn: &mut PgConnection,
+    viewer: &Viewer,
     filter: &AuditFilter,
     after: Option<Cursor<i64>>,
     limit: i64,
@@ -103,6 +140,11 @@ pub fn list(
     let mut query = audit_log::table
         .select(AuditEntry::as_select())
         .into_boxed();
+    match viewer {
+        Viewer::Everyone => {}
+        Viewer::Faculty(faculty) => query = query.filter(faculty_sees(faculty)),
+        Viewer::Student(_) | Viewer::Programmes(_) => query = query.filter(sql::<Bool>("false")),
+    }
     if let Some(entity_type) = &filter.entity_type {
         query = query.filter(audit_log::entity_type.eq(entity_type));
     }

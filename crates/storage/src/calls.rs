@@ -1,6 +1,7 @@
 //! Calls (application rounds), their places, and the live demand on each place.
 
 use crate::StorageError;
+use crate::Viewer;
 use crate::audit::{self, Actor};
 use crate::page::{Cursor, Page};
 use crate::schema::{call_places, calls, destinations};
@@ -183,22 +184,40 @@ impl<'a> From<&'a CallDraft> for Row<'a> {
     }
 }
 
-/// Which calls a coordinator may manage: all, or one faculty's.
-#[derive(Debug, Clone)]
-pub enum CallScope {
-    Everyone,
-    Faculty(String),
-}
-
-impl CallScope {
-    fn allows(&self, call: &Call) -> bool {
-        match self {
-            CallScope::Everyone => true,
-            CallScope::Faculty(f) => call.faculty.as_deref() == Some(f.as_str()),
-        }
+/// Whether `viewer` manages `call`: the office every call, a faculty's coordinator
+/// its faculty's calls; everyone else only reads.
+fn manages(viewer: &Viewer, call: &Call) -> bool {
+    match viewer {
+        Viewer::Everyone => true,
+        Viewer::Faculty(f) => call.faculty.as_deref() == Some(f.as_str()),
+        Viewer::Student(_) | Viewer::Programmes(_) => false,
     }
 }
 
+type Boxed<'a> = calls::BoxedQuery<'a, diesel::pg::Pg, diesel::dsl::AsSelect<Call, diesel::pg::Pg>>;
+
+/// The calls `viewer` may see: published ones for everyone, drafts only for the
+/// coordinators who manage them.
+fn visible<'a>(viewer: &Viewer) -> Boxed<'a> {
+    let query = calls::table.select(Call::as_select()).into_boxed();
+    let published = calls::status.ne(CallStatus::Draft.as_str());
+    match viewer {
+        Viewer::Everyone => query,
+        Viewer::Faculty(f) => query.filter(published.or(calls::faculty.eq(f.clone()))),
+        Viewer::Student(_) | Viewer::Programmes(_) => query.filter(published),
+    }
+}
+
+/// A call as `viewer` may see it; a draft of someone else's is `NotFound`.
+pub fn get_visible(
+    conn: &mut PgConnection,
+    id: Uuid,
+    viewer: &Viewer,
+) -> Result<Call, StorageError> {
+    Ok(visible(viewer).filter(calls::id.eq(id)).first(conn)?)
+}
+
+/// Any call, for the service's own reads (an application's rules).
 pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<Call, StorageError> {
     Ok(calls::table
         .find(id)
@@ -215,18 +234,15 @@ pub fn find_by_name(conn: &mut PgConnection, name: &str) -> Result<Option<Call>,
         .optional()?)
 }
 
-/// Calls, newest first, optionally of one status; drafts only when `with_drafts`.
+/// The calls `viewer` may see, newest first, optionally of one status.
 pub fn list(
     conn: &mut PgConnection,
+    viewer: &Viewer,
     status: Option<CallStatus>,
-    with_drafts: bool,
     after: Option<Cursor<(DateTime<Utc>, Uuid)>>,
     limit: i64,
 ) -> Result<Page<Call>, StorageError> {
-    let mut query = calls::table.select(Call::as_select()).into_boxed();
-    if !with_drafts {
-        query = query.filter(calls::status.ne(CallStatus::Draft.as_str()));
-    }
+    let mut query = visible(viewer);
     if let Some(status) = status {
         query = query.filter(calls::status.eq(status.as_str()));
     }
@@ -314,17 +330,25 @@ pub fn create(
     })
 }
 
-/// Locks a call the caller may manage; another faculty's call is `NotFound`.
-fn lock(conn: &mut PgConnection, id: Uuid, scope: &CallScope) -> Result<Call, StorageError> {
-    let call: Call = calls::table
-        .find(id)
-        .select(Call::as_select())
-        .for_update()
-        .first(conn)?;
-    if scope.allows(&call) {
+/// Locks a call `viewer` manages: one it may not see is `NotFound`, a published call
+/// of another faculty (or of the university) is `Forbidden`.
+fn lock(conn: &mut PgConnection, id: Uuid, viewer: &Viewer) -> Result<Call, StorageError> {
+    let row = calls::table.find(id).select(Call::as_select()).for_update();
+    let published = calls::status.ne(CallStatus::Draft.as_str());
+    let call: Call = match viewer {
+        Viewer::Everyone => row.first(conn)?,
+        Viewer::Faculty(f) => row
+            .filter(published.or(calls::faculty.eq(f.clone())))
+            .first(conn)?,
+        Viewer::Student(_) | Viewer::Programmes(_) => row.filter(published).first(conn)?,
+    };
+    if manages(viewer, &call) {
         Ok(call)
     } else {
-        Err(StorageError::NotFound)
+        Err(StorageError::Forbidden(match viewer.faculty() {
+            Some(f) => format!("you coordinate faculty {f}: this call is not one of {f}'s calls"),
+            None => "only the office manages calls".to_owned(),
+        }))
     }
 }
 
@@ -333,11 +357,11 @@ pub fn update(
     conn: &mut PgConnection,
     actor: &Actor,
     id: Uuid,
-    scope: &CallScope,
+    viewer: &Viewer,
     change: impl FnOnce(&Call) -> Result<CallDraft, StorageError>,
 ) -> Result<Call, StorageError> {
     conn.transaction(|conn| {
-        let before = lock(conn, id, scope)?;
+        let before = lock(conn, id, viewer)?;
         if before.status()? != CallStatus::Draft {
             return Err(StorageError::State(format!(
                 "the call is {}; only a draft call can be changed",
@@ -375,10 +399,10 @@ pub fn open(
     conn: &mut PgConnection,
     actor: &Actor,
     id: Uuid,
-    scope: &CallScope,
+    viewer: &Viewer,
 ) -> Result<Call, StorageError> {
     conn.transaction(|conn| {
-        let before = lock(conn, id, scope)?;
+        let before = lock(conn, id, viewer)?;
         if before.status()? != CallStatus::Draft {
             return Err(StorageError::State(format!(
                 "the call is {}; only a draft call can be opened",
@@ -412,12 +436,12 @@ pub fn close(
     conn: &mut PgConnection,
     actor: &Actor,
     id: Uuid,
-    scope: &CallScope,
+    viewer: &Viewer,
     at: DateTime<Utc>,
     seed: &[u8; 32],
 ) -> Result<Call, StorageError> {
     conn.transaction(|conn| {
-        let before = lock(conn, id, scope)?;
+        let before = lock(conn, id, viewer)?;
         if before.status()? != CallStatus::Open {
             return Err(StorageError::State(format!(
                 "the call is {}; only an open call can be closed",
@@ -481,11 +505,11 @@ pub fn put_places(
     conn: &mut PgConnection,
     actor: &Actor,
     id: Uuid,
-    scope: &CallScope,
+    viewer: &Viewer,
     places: &[Place],
 ) -> Result<Vec<PlaceDemand>, StorageError> {
     conn.transaction(|conn| {
-        let call = lock(conn, id, scope)?;
+        let call = lock(conn, id, viewer)?;
         if !matches!(call.status()?, CallStatus::Draft | CallStatus::Open) {
             return Err(StorageError::State(format!(
                 "the call is {}; its places are fixed",
@@ -494,17 +518,39 @@ pub fn put_places(
         }
         let mut violations = Vec::new();
         let wanted: Vec<Uuid> = places.iter().map(|p| p.destination_id).collect();
-        let known: Vec<Uuid> = destinations::table
+        let known: Vec<(Uuid, String, Option<String>, bool)> = destinations::table
             .filter(destinations::id.eq_any(&wanted))
-            .select(destinations::id)
+            .select((
+                destinations::id,
+                destinations::exchange_type,
+                destinations::faculty,
+                destinations::archived,
+            ))
             .load(conn)?;
         for (i, place) in places.iter().enumerate() {
-            if !known.contains(&place.destination_id) {
-                violations.push(Violation::new(
-                    format!("[{i}].destination_id"),
+            let field = format!("[{i}].destination_id");
+            match known.iter().find(|(id, ..)| *id == place.destination_id) {
+                None => violations.push(Violation::new(
+                    field,
                     "unknown_destination",
                     "there is no such destination",
-                ));
+                )),
+                Some((_, _, _, true)) => violations.push(Violation::new(
+                    field,
+                    "archived_destination",
+                    "this destination is archived; a call offers places only at active ones",
+                )),
+                Some((_, exchange_type, faculty, _)) if !fits_scheme(&call, exchange_type, faculty.as_deref()) => {
+                    violations.push(Violation::new(
+                        field,
+                        "destination_outside_scheme",
+                        match &call.faculty {
+                            Some(f) => format!("a faculty call of {f} offers places only at destinations owned by {f}"),
+                            None => "a university-wide call offers places only at university_wide or isep destinations".to_owned(),
+                        },
+                    ))
+                }
+                Some(_) => {}
             }
             if !call.semesters.iter().any(|s| s == place.semester.as_str()) {
                 violations.push(Violation::new(
@@ -545,6 +591,15 @@ pub fn put_places(
         )?;
         Ok(after)
     })
+}
+
+/// A faculty call offers places only at destinations its faculty owns, a
+/// university-wide call only at `university_wide` and `isep` ones (SPEC.md).
+fn fits_scheme(call: &Call, exchange_type: &str, faculty: Option<&str>) -> bool {
+    match &call.faculty {
+        Some(owner) => faculty == Some(owner.as_str()),
+        None => matches!(exchange_type, "university_wide" | "isep"),
+    }
 }
 
 /// Every slot of a call with its live demand: how many submitted applications chose it

@@ -7,11 +7,11 @@
 //! Free text uses PostgreSQL full text search on a `tsvector` the database keeps
 //! (triggers in the catalogue migration), with prefix matching and accents ignored.
 
-use crate::StorageError;
 use crate::audit::{self, Actor};
 use crate::institutions::Institution;
 use crate::page::{Cursor, Page};
 use crate::schema::{countries, destinations, institutions, programmes};
+use crate::{StorageError, Viewer};
 use abroad_domain::{
     Activity, Chance, CountryCode, DestinationDraft, ExchangeType, Level, ProgrammeCode, Semester,
     Violation,
@@ -124,6 +124,34 @@ fn record((destination, institution, country_name, advice): Joined) -> Destinati
     }
 }
 
+/// A destination as `viewer` may see it: active ones for everyone, archived ones only
+/// for the office and the faculty that owns them; any other is `NotFound`.
+pub fn get_visible(
+    conn: &mut PgConnection,
+    id: Uuid,
+    viewer: &Viewer,
+) -> Result<DestinationRecord, StorageError> {
+    let query = destinations::table
+        .inner_join(institutions::table.inner_join(countries::table))
+        .filter(destinations::id.eq(id))
+        .select((
+            Destination::as_select(),
+            Institution::as_select(),
+            countries::name,
+            countries::advice,
+        ))
+        .into_boxed();
+    let active = destinations::archived.eq(false);
+    let query = match viewer {
+        Viewer::Everyone => query,
+        Viewer::Faculty(f) => query.filter(active.or(destinations::faculty.eq(f.clone()))),
+        Viewer::Student(_) | Viewer::Programmes(_) => query.filter(active),
+    };
+    let joined: Joined = query.first(conn)?;
+    Ok(record(joined))
+}
+
+/// Any destination, for the service's own reads.
 pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<DestinationRecord, StorageError> {
     let joined: Joined = destinations::table
         .inner_join(institutions::table.inner_join(countries::table))
@@ -172,8 +200,12 @@ pub fn ids_of_types(
 }
 
 /// Searches the catalogue, ordered by institution name (accents ignored), then id.
+///
+/// Archived destinations (`filter.archived`) are the office's and their owning
+/// faculty's to see: a faculty coordinator finds only its own.
 pub fn search(
     conn: &mut PgConnection,
+    viewer: &Viewer,
     filter: &DestinationFilter,
     after: Option<Cursor<(String, Uuid)>>,
     limit: i64,
@@ -189,6 +221,15 @@ pub fn search(
         ))
         .filter(destinations::archived.eq(filter.archived))
         .into_boxed();
+    if filter.archived {
+        match viewer {
+            Viewer::Everyone => {}
+            Viewer::Faculty(f) => query = query.filter(destinations::faculty.eq(f.clone())),
+            Viewer::Student(_) | Viewer::Programmes(_) => {
+                query = query.filter(sql::<Bool>("false"))
+            }
+        }
+    }
     if let Some(country) = &filter.country {
         query = query.filter(institutions::country.eq(country.as_str()));
     }
@@ -293,21 +334,43 @@ pub fn create(
     })
 }
 
-/// Changes a destination under a row lock. `change` sees it as stored and answers the
-/// draft it should become, or an error (e.g. `NotFound` for a caller
-/// whose faculty does not own it).
+/// Changes a destination under a row lock. One `viewer` may not see (another
+/// faculty's archived destination) is `NotFound`; one it sees but does not own is
+/// `Forbidden`. `change` sees it as stored and answers the draft it should become.
 pub fn update(
     conn: &mut PgConnection,
     actor: &Actor,
     id: Uuid,
+    viewer: &Viewer,
     change: impl FnOnce(&Destination) -> Result<DestinationDraft, StorageError>,
 ) -> Result<DestinationRecord, StorageError> {
     conn.transaction(|conn| {
-        let before: Destination = destinations::table
+        let row = destinations::table
             .find(id)
             .select(Destination::as_select())
-            .for_update()
-            .first(conn)?;
+            .for_update();
+        let active = destinations::archived.eq(false);
+        let before: Destination = match viewer {
+            Viewer::Everyone => row.first(conn)?,
+            Viewer::Faculty(f) => row
+                .filter(active.or(destinations::faculty.eq(f.clone())))
+                .first(conn)?,
+            Viewer::Student(_) | Viewer::Programmes(_) => row.filter(active).first(conn)?,
+        };
+        match viewer {
+            Viewer::Everyone => {}
+            Viewer::Faculty(f) if before.faculty.as_deref() == Some(f.as_str()) => {}
+            Viewer::Faculty(f) => {
+                return Err(StorageError::Forbidden(format!(
+                    "you coordinate faculty {f}: this destination is not owned by {f}"
+                )));
+            }
+            Viewer::Student(_) | Viewer::Programmes(_) => {
+                return Err(StorageError::Forbidden(
+                    "only coordinators change destinations".to_owned(),
+                ));
+            }
+        }
         let draft = change(&before)?;
         require_references(conn, &draft)?;
         let after: Destination = diesel::update(destinations::table.find(id))

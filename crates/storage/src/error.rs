@@ -6,6 +6,10 @@ pub enum StorageError {
     /// No row matched: unknown, or not visible to this caller.
     #[error("record not found")]
     NotFound,
+    /// The caller may see the record but may not do this to it (another faculty's
+    /// published call, an institution shared with other faculties …).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// A unique constraint refused the write (e.g. a duplicate).
     #[error("conflicts with an existing record: {0}")]
     Conflict(String),

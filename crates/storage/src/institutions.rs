@@ -2,8 +2,8 @@
 
 use crate::audit::{self, Actor};
 use crate::page::{Cursor, Page};
-use crate::schema::{countries, institutions};
-use crate::{StorageError, like_pattern};
+use crate::schema::{countries, destinations, institutions};
+use crate::{StorageError, Viewer, like_pattern};
 use abroad_domain::{CountryCode, InstitutionDraft, Violation};
 use chrono::{DateTime, Utc};
 use diesel::dsl::{exists, now};
@@ -141,10 +141,14 @@ pub fn create(
 
 /// Changes an institution under a row lock: `change` sees it as stored and returns what
 /// it should become, so two changes at once never lose each other's fields.
+///
+/// A faculty's coordinator changes one only while every destination at it is owned
+/// by that faculty (SPEC.md); the lock also holds off new destinations meanwhile.
 pub fn update(
     conn: &mut PgConnection,
     actor: &Actor,
     id: Uuid,
+    viewer: &Viewer,
     change: impl FnOnce(&Institution) -> Result<InstitutionDraft, StorageError>,
 ) -> Result<Institution, StorageError> {
     conn.transaction(|conn| {
@@ -153,6 +157,19 @@ pub fn update(
             .select(Institution::as_select())
             .for_update()
             .first(conn)?;
+        if let Some(faculty) = viewer.faculty() {
+            let shared: bool = diesel::select(exists(
+                destinations::table
+                    .filter(destinations::institution_id.eq(id))
+                    .filter(destinations::faculty.is_distinct_from(faculty)),
+            ))
+            .get_result(conn)?;
+            if shared {
+                return Err(StorageError::Forbidden(format!(
+                    "you coordinate faculty {faculty}: this institution has destinations not owned by {faculty}"
+                )));
+            }
+        }
         let draft = change(&before)?;
         require_country(conn, &draft.country)?;
         let after: Institution = diesel::update(institutions::table.find(id))

@@ -20,6 +20,7 @@ mod schema;
 pub mod students;
 #[cfg(feature = "test-support")]
 pub mod test_db;
+mod viewer;
 
 pub use diesel::PgConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool as R2d2Pool, PooledConnection};
@@ -29,6 +30,7 @@ use std::time::Duration;
 pub use audit::Actor;
 pub use error::StorageError;
 pub use page::{Cursor, CursorError, Page};
+pub use viewer::Viewer;
 
 /// The connection pool the service shares between its workers.
 pub type Pool = R2d2Pool<ConnectionManager<PgConnection>>;

@@ -3,7 +3,7 @@
 use crate::audit::{self, Actor};
 use crate::page::{Cursor, Page};
 use crate::schema::programmes;
-use crate::{StorageError, Upserted};
+use crate::{StorageError, Upserted, Viewer};
 use abroad_domain::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -62,16 +62,15 @@ pub fn list(
 
 /// Creates or changes a programme and audits it, in one transaction.
 ///
-/// `may_change` sees the stored programme before it changes (under a row lock) and
-/// decides whether this caller may touch it; `false` leaves everything as it was and
-/// answers [`StorageError::NotFound`], so a faculty coordinator cannot learn of, or
-/// take over, another faculty's programme.
+/// Programmes are public, so a faculty coordinator's change of another faculty's
+/// programme is [`StorageError::Forbidden`] (checked under the row lock), never a
+/// takeover.
 pub fn upsert(
     conn: &mut PgConnection,
     actor: &Actor,
+    viewer: &Viewer,
     code: &ProgrammeCode,
     update: &ProgrammeUpdate,
-    may_change: impl Fn(&Programme) -> bool,
 ) -> Result<(Programme, Upserted), StorageError> {
     let wanted = Programme {
         code: code.as_str().to_owned(),
@@ -104,8 +103,13 @@ pub fn upsert(
             .select(Programme::as_select())
             .for_update()
             .first(conn)?;
-        if !may_change(&before) {
-            return Err(StorageError::NotFound);
+        if let Some(faculty) = viewer.faculty()
+            && before.faculty != faculty
+        {
+            return Err(StorageError::Forbidden(format!(
+                "you coordinate faculty {faculty}: programme `{code}` belongs to faculty {}",
+                before.faculty
+            )));
         }
         if before == wanted {
             return Ok((before, Upserted::Unchanged));

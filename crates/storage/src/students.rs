@@ -2,7 +2,7 @@
 
 use crate::audit::{self, Actor};
 use crate::schema::{programmes, students};
-use crate::{StorageError, Upserted};
+use crate::{StorageError, Upserted, Viewer};
 use abroad_domain::{StudentDraft, Violation};
 use chrono::{DateTime, Utc};
 use diesel::dsl::{exists, now};
@@ -81,41 +81,47 @@ impl Row<'_> {
     }
 }
 
-/// Who may read which student records: the query itself holds the rule.
-#[derive(Debug, Clone)]
-pub enum StudentScope {
-    /// A student: only their own record.
-    Own(String),
-    /// A programme contact: students of these programmes.
-    Programmes(Vec<String>),
-    /// The international office: everyone.
-    Everyone,
+type Boxed<'a> =
+    students::BoxedQuery<'a, diesel::pg::Pg, diesel::dsl::AsSelect<Student, diesel::pg::Pg>>;
+
+/// The records `viewer` may see: a student their own, a programme its students', a
+/// faculty coordinator those in the faculty's programmes, the office all.
+fn visible<'a>(viewer: &Viewer) -> Boxed<'a> {
+    let query = students::table.select(Student::as_select()).into_boxed();
+    match viewer {
+        Viewer::Student(sub) => query.filter(students::number.eq(sub.clone())),
+        Viewer::Programmes(codes) => query.filter(students::programme.eq_any(codes.clone())),
+        Viewer::Faculty(faculty) => query.filter(
+            students::programme.eq_any(
+                programmes::table
+                    .filter(programmes::faculty.eq(faculty.clone()))
+                    .select(programmes::code),
+            ),
+        ),
+        Viewer::Everyone => query,
+    }
 }
 
 /// A record the caller may see, or `NotFound` whether it is missing or not theirs.
 pub fn get(
     conn: &mut PgConnection,
     number: &str,
-    scope: &StudentScope,
+    viewer: &Viewer,
 ) -> Result<Student, StorageError> {
-    let mut query = students::table
-        .filter(students::number.eq(number))
-        .select(Student::as_select())
-        .into_boxed();
-    match scope {
-        StudentScope::Own(sub) => query = query.filter(students::number.eq(sub.clone())),
-        StudentScope::Programmes(codes) => {
-            query = query.filter(students::programme.eq_any(codes.clone()))
-        }
-        StudentScope::Everyone => {}
-    }
-    Ok(query.first(conn)?)
+    Ok(visible(viewer)
+        .filter(students::number.eq(number.to_owned()))
+        .first(conn)?)
 }
 
 /// Creates or replaces a student record and audits it, in one transaction.
+///
+/// A faculty coordinator writes only records of its faculty's students: another
+/// faculty's existing student is `NotFound` (not theirs to see), and a record that
+/// would land in another faculty's programme is `Forbidden`.
 pub fn upsert(
     conn: &mut PgConnection,
     actor: &Actor,
+    viewer: &Viewer,
     number: &str,
     draft: &StudentDraft,
 ) -> Result<(Student, Upserted), StorageError> {
@@ -135,10 +141,35 @@ pub fn upsert(
         studied_elsewhere: draft.studied_elsewhere,
     };
     conn.transaction(|conn| {
-        let programme_known: bool =
-            diesel::select(exists(programmes::table.find(draft.programme.as_str())))
-                .get_result(conn)?;
-        if !programme_known {
+        // Locked first, so that the record cannot change faculty under this check.
+        let exists_at_all = students::table
+            .find(number)
+            .select(students::number)
+            .for_update()
+            .first::<String>(conn)
+            .optional()?
+            .is_some();
+        let visible_to_caller: bool = diesel::select(exists(
+            visible(viewer).filter(students::number.eq(number.to_owned())),
+        ))
+        .get_result(conn)?;
+        if exists_at_all && !visible_to_caller {
+            return Err(StorageError::NotFound);
+        }
+        let programme_faculty: Option<String> = programmes::table
+            .find(draft.programme.as_str())
+            .select(programmes::faculty)
+            .first(conn)
+            .optional()?;
+        if let (Some(scope), Some(faculty)) = (viewer.faculty(), &programme_faculty)
+            && scope != faculty
+        {
+            return Err(StorageError::Forbidden(format!(
+                "you coordinate faculty {scope}: programme `{}` belongs to faculty {faculty}",
+                draft.programme
+            )));
+        }
+        if programme_faculty.is_none() {
             return Err(StorageError::Invalid(vec![Violation::new(
                 "programme",
                 "unknown_programme",

@@ -12,8 +12,7 @@ use abroad_domain::{
     ApplicationStatus, ReviewOutcome, Role, Semester, Violation, Violations, assess,
 };
 use abroad_storage::applications::{
-    self, ApplicationFilter, ApplicationInput, ApplicationRecord, ApplicationScope, Choice,
-    DocumentInfo,
+    self, ApplicationFilter, ApplicationInput, ApplicationRecord, Choice, DocumentInfo,
 };
 use abroad_storage::calls::Call;
 use abroad_storage::{PgConnection, StorageError};
@@ -226,18 +225,6 @@ pub(crate) fn assessed(
     Ok(ApplicationView::new(record, assessment))
 }
 
-/// Which applications the caller sees.
-pub(crate) fn scope(caller: &Caller) -> ApplicationScope {
-    match caller.role {
-        Role::Student => ApplicationScope::Student(caller.sub.clone()),
-        Role::Programme => ApplicationScope::Programmes(caller.programmes.clone()),
-        Role::Coordinator => caller
-            .faculty
-            .clone()
-            .map_or(ApplicationScope::Everyone, ApplicationScope::Faculty),
-    }
-}
-
 /// What a 404 here says.
 pub(crate) const NOT_FOUND: &str = "no application with this id";
 
@@ -337,7 +324,7 @@ pub async fn list(
             .map(|p| p.as_str().to_owned()),
     };
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
-    let scope = scope(&caller);
+    let scope = caller.viewer();
     let response = crate::db::run(&state.pool, move |conn| {
         let rows = applications::list(conn, &scope, &filter, page.after, page.limit)?;
         let items = rows
@@ -371,7 +358,7 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    let (id, scope) = (id.into_inner(), scope(&caller));
+    let (id, scope) = (id.into_inner(), caller.viewer());
     let view = crate::db::run(&state.pool, move |conn| {
         let record = applications::get(conn, id, &scope)?;
         assessed(conn, record)

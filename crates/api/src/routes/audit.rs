@@ -71,7 +71,8 @@ pub struct AuditQuery {
     pub cursor: Option<String>,
 }
 
-/// The audit log, newest first (coordinators).
+/// The audit log, newest first (coordinators). A faculty's coordinator reads only the
+/// entries of objects it may see; an object it may not see has no entries for it.
 #[utoipa::path(
     tag = "audit",
     params(AuditQuery),
@@ -106,8 +107,9 @@ pub async fn list(
         entity_id: query.entity_id,
     };
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
+    let viewer = caller.viewer();
     let rows = crate::db::run(&state.pool, move |conn| {
-        audit::list(conn, &filter, page.after, page.limit)
+        audit::list(conn, &viewer, &filter, page.after, page.limit)
     })
     .await?;
     Ok(web::Json(ListResponse::from_page(

@@ -11,7 +11,7 @@ use abroad_domain::{
     Selection, Semester, Violation,
 };
 use abroad_storage::StorageError;
-use abroad_storage::calls::{self, Call, CallScope, Place, PlaceDemand};
+use abroad_storage::calls::{self, Call, Place, PlaceDemand};
 use actix_web::{HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
@@ -138,23 +138,13 @@ fn fields_of(c: &Call) -> CallFields {
     }
 }
 
-/// The calls a coordinator may manage.
-fn scope(caller: &Caller) -> CallScope {
-    caller
-        .faculty
-        .clone()
-        .map_or(CallScope::Everyone, CallScope::Faculty)
-}
-
-/// A faculty coordinator's calls are its faculty's.
-fn within_scope(caller: &Caller, draft: &CallDraft) -> Result<(), Vec<Violation>> {
+/// A faculty coordinator's calls are its faculty's: making any other is 403 (SPEC.md).
+fn within_scope(caller: &Caller, draft: &CallDraft) -> Result<(), StorageError> {
     match &caller.faculty {
         Some(f) if draft.faculty.as_ref().map(|d| d.as_str()) != Some(f.as_str()) => {
-            Err(vec![Violation::new(
-                "faculty",
-                "outside_your_faculty",
-                format!("you coordinate faculty {f}: your calls are `faculty` calls of {f}"),
-            )])
+            Err(StorageError::Forbidden(format!(
+                "you coordinate faculty {f}: your calls are `faculty` calls of {f}"
+            )))
         }
         _ => Ok(()),
     }
@@ -229,23 +219,22 @@ pub async fn list(
         .map(|raw| CallStatus::parse("status", raw).map_err(ApiError::bad_parameter))
         .transpose()?;
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
-    // Drafts are the office's work in progress.
-    let with_drafts = caller.role == Role::Coordinator;
+    let viewer = caller.viewer();
     let rows = crate::db::run(&state.pool, move |conn| {
-        calls::list(conn, status, with_drafts, page.after, page.limit)
+        calls::list(conn, &viewer, status, page.after, page.limit)
     })
     .await?;
     Ok(web::Json(ListResponse::from_page(rows, CallView::from)))
 }
 
+/// A call the caller may see: drafts only to the coordinators who manage them.
 async fn visible_call(caller: &Caller, state: &AppState, id: Uuid) -> Result<Call, ApiError> {
-    let call = crate::db::run(&state.pool, move |conn| calls::get(conn, id))
-        .await
-        .map_err(missing(NOT_FOUND))?;
-    if call.status == CallStatus::Draft.as_str() && caller.role != Role::Coordinator {
-        return Err(ApiError::NotFound(NOT_FOUND.to_owned()));
-    }
-    Ok(call)
+    let viewer = caller.viewer();
+    crate::db::run(&state.pool, move |conn| {
+        calls::get_visible(conn, id, &viewer)
+    })
+    .await
+    .map_err(missing(NOT_FOUND))
 }
 
 /// One call.
@@ -300,7 +289,7 @@ pub async fn patch(
             "send a JSON object with the fields to change",
         ));
     }
-    let (id, patch, actor, scope) = (id.into_inner(), body.0, caller.actor(), scope(&caller));
+    let (id, patch, actor, scope) = (id.into_inner(), body.0, caller.actor(), caller.viewer());
     let call = crate::db::run(&state.pool, move |conn| {
         calls::update(conn, &actor, id, &scope, |current| {
             let mut merged = serde_json::to_value(fields_of(current)).unwrap_or_default();
@@ -321,7 +310,7 @@ pub async fn patch(
                     )]),
                 })?;
             let draft = CallDraft::parse(&fields).map_err(StorageError::Invalid)?;
-            within_scope(&caller, &draft).map_err(StorageError::Invalid)?;
+            within_scope(&caller, &draft)?;
             Ok(draft)
         })
     })
@@ -350,7 +339,7 @@ pub async fn open(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<CallView>, ApiError> {
     caller.require(&[Role::Coordinator])?;
-    let (id, actor, scope) = (id.into_inner(), caller.actor(), scope(&caller));
+    let (id, actor, scope) = (id.into_inner(), caller.actor(), caller.viewer());
     let call = crate::db::run(&state.pool, move |conn| {
         calls::open(conn, &actor, id, &scope)
     })
@@ -389,7 +378,7 @@ pub async fn close(
     let (id, actor, scope, at) = (
         id.into_inner(),
         caller.actor(),
-        scope(&caller),
+        caller.viewer(),
         state.clock.now(),
     );
     let call = crate::db::run(&state.pool, move |conn| {
@@ -495,7 +484,7 @@ pub async fn put_places(
     if !violations.is_empty() {
         return Err(ApiError::Unprocessable(violations));
     }
-    let (id, actor, scope) = (id.into_inner(), caller.actor(), scope(&caller));
+    let (id, actor, scope) = (id.into_inner(), caller.actor(), caller.viewer());
     let demand = crate::db::run(&state.pool, move |conn| {
         calls::put_places(conn, &actor, id, &scope, &places)
     })

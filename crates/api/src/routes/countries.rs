@@ -123,7 +123,8 @@ pub async fn get(
     Ok(web::Json(country.into()))
 }
 
-/// Creates or changes a country and its travel advice (coordinators).
+/// Creates or changes a country and its travel advice (the office's coordinators; a
+/// faculty's coordinator gets 403).
 ///
 /// `advice_updated_at` moves only when the advice level changes.
 #[utoipa::path(
@@ -150,6 +151,11 @@ pub async fn put(
     body: Json<CountryInput>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Coordinator])?;
+    if let Some(faculty) = &caller.faculty {
+        return Err(ApiError::Forbidden(format!(
+            "you coordinate faculty {faculty}: travel advice is set by the office's coordinators"
+        )));
+    }
     let code = code_from_path(&code)?;
     let update = CountryUpdate::parse(&body.0.name, &body.0.advice)?;
     let actor = caller.actor();

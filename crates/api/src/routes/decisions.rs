@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
 use crate::extract::Json;
 use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
-use crate::routes::applications::{ApplicationView, NOT_FOUND, assessed, scope};
+use crate::routes::applications::{ApplicationView, NOT_FOUND, assessed};
 use abroad_domain::{ReviewOutcome, Role, Violation, Violations};
 use abroad_storage::applications;
 use actix_web::{post, put, web};
@@ -117,7 +117,7 @@ pub async fn review(
     let (id, actor, scope, at) = (
         id.into_inner(),
         caller.actor(),
-        scope(&caller),
+        caller.viewer(),
         state.clock.now(),
     );
     let view = crate::db::run(&state.pool, move |conn| {
@@ -168,7 +168,7 @@ pub async fn score(
             "a score is from 0 to 1000",
         )]));
     }
-    let (id, actor, scope) = (id.into_inner(), caller.actor(), scope(&caller));
+    let (id, actor, scope) = (id.into_inner(), caller.actor(), caller.viewer());
     let view = crate::db::run(&state.pool, move |conn| {
         let record = applications::score(conn, &actor, id, &scope, score)?;
         assessed(conn, record)

@@ -247,8 +247,9 @@ pub async fn list(
 ) -> Result<web::Json<ListResponse<DestinationView>>, ApiError> {
     let filter = query.filter(&caller)?;
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
+    let viewer = caller.viewer();
     let rows = crate::db::run(&state.pool, move |conn| {
-        destinations::search(conn, &filter, page.after, page.limit)
+        destinations::search(conn, &viewer, &filter, page.after, page.limit)
     })
     .await?;
     Ok(web::Json(ListResponse::from_page(
@@ -257,17 +258,14 @@ pub async fn list(
     )))
 }
 
-/// 422 unless a faculty coordinator's destination belongs to its faculty.
-fn within_scope(caller: &Caller, draft: &DestinationDraft) -> Result<(), Vec<Violation>> {
+/// 403 unless a faculty coordinator's destination belongs to its faculty (SPEC.md:
+/// creating something one may not is 403).
+fn within_scope(caller: &Caller, draft: &DestinationDraft) -> Result<(), StorageError> {
     match &caller.faculty {
         Some(scope) if draft.faculty.as_ref().map(FacultyCode::as_str) != Some(scope.as_str()) => {
-            Err(vec![Violation::new(
-                "faculty",
-                "outside_your_faculty",
-                format!(
-                    "you coordinate faculty {scope}: a destination you create or change must be a faculty or programme agreement of {scope}"
-                ),
-            )])
+            Err(StorageError::Forbidden(format!(
+                "you coordinate faculty {scope}: a destination you create or change must be a faculty or programme agreement of {scope}"
+            )))
         }
         _ => Ok(()),
     }
@@ -321,18 +319,17 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<DestinationView>, ApiError> {
-    let id = id.into_inner();
-    let record = crate::db::run(&state.pool, move |conn| destinations::get(conn, id))
-        .await
-        .map_err(missing(NOT_FOUND))?;
-    if record.destination.archived && caller.role != Role::Coordinator {
-        return Err(ApiError::NotFound(NOT_FOUND.to_owned()));
-    }
+    let (id, viewer) = (id.into_inner(), caller.viewer());
+    let record = crate::db::run(&state.pool, move |conn| {
+        destinations::get_visible(conn, id, &viewer)
+    })
+    .await
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(record.into()))
 }
 
 /// Changes or archives a destination (coordinators; a faculty coordinator only its
-/// faculty's, others answer 404). Destinations are archived, never deleted:
+/// faculty's: another faculty's answers 403, or 404 when archived). Destinations are archived, never deleted:
 /// applications name them.
 #[utoipa::path(
     tag = "catalogue",
@@ -357,17 +354,12 @@ pub async fn patch(
 ) -> Result<web::Json<DestinationView>, ApiError> {
     caller.require(&[Role::Coordinator])?;
     let (id, patch) = (id.into_inner(), body.0);
-    let actor = caller.actor();
+    let (actor, viewer) = (caller.actor(), caller.viewer());
     let updated = crate::db::run(&state.pool, move |conn| {
-        destinations::update(conn, &actor, id, |current| {
-            if let Some(scope) = &caller.faculty
-                && current.faculty.as_deref() != Some(scope.as_str())
-            {
-                return Err(StorageError::NotFound);
-            }
+        destinations::update(conn, &actor, id, &viewer, |current| {
             let draft =
                 DestinationDraft::parse(&patch.apply(current)).map_err(StorageError::Invalid)?;
-            within_scope(&caller, &draft).map_err(StorageError::Invalid)?;
+            within_scope(&caller, &draft)?;
             Ok(draft)
         })
     })

@@ -4,7 +4,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
 use crate::responses::{Forbidden, Malformed, NotFound, TooLarge, Unauthenticated};
-use crate::routes::applications::{DocumentView, NOT_FOUND, scope};
+use crate::routes::applications::{DocumentView, NOT_FOUND};
 use abroad_domain::{DocumentKind, Role};
 use abroad_storage::documents::{self, Upload};
 use actix_web::http::header;
@@ -117,7 +117,7 @@ pub async fn download(
 ) -> Result<HttpResponse, ApiError> {
     let (id, raw_kind) = path.into_inner();
     let kind = kind(&raw_kind)?;
-    let scope = scope(&caller);
+    let scope = caller.viewer();
     let (info, content) = crate::db::run(&state.pool, move |conn| {
         documents::get_document(conn, id, &scope, kind)
     })

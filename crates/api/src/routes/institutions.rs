@@ -209,9 +209,9 @@ pub async fn patch(
     body: Json<InstitutionPatch>,
 ) -> Result<web::Json<InstitutionView>, ApiError> {
     caller.require(&[Role::Coordinator])?;
-    let (id, patch, actor) = (id.into_inner(), body.0, caller.actor());
+    let (id, patch, actor, viewer) = (id.into_inner(), body.0, caller.actor(), caller.viewer());
     let updated = crate::db::run(&state.pool, move |conn| {
-        institutions::update(conn, &actor, id, |current| {
+        institutions::update(conn, &actor, id, &viewer, |current| {
             InstitutionDraft::parse(&patch.apply(current)).map_err(StorageError::Invalid)
         })
     })

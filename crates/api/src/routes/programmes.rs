@@ -8,7 +8,7 @@ use crate::responses::{
     BreaksRules, Forbidden, Malformed, NotFound, TooLarge, Unauthenticated, WrongContentType,
 };
 use crate::routes::{ListResponse, upsert_response};
-use abroad_domain::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate, Role, Violation};
+use abroad_domain::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate, Role};
 use abroad_storage::programmes::{self, Programme, ProgrammeFilter};
 use actix_web::{HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
@@ -175,25 +175,15 @@ pub async fn put(
     if let Some(scope) = &caller.faculty
         && update.faculty.as_str() != scope
     {
-        return Err(ApiError::Unprocessable(vec![Violation::new(
-            "faculty",
-            "outside_your_faculty",
-            format!(
-                "you coordinate faculty {scope}; a programme you create or change must belong to it"
-            ),
-        )]));
+        return Err(ApiError::Forbidden(format!(
+            "you coordinate faculty {scope}; a programme you create or change must belong to it"
+        )));
     }
-    let actor = caller.actor();
-    let scope = caller.faculty.clone();
+    let (actor, viewer) = (caller.actor(), caller.viewer());
     let (programme, upserted) = crate::db::run(&state.pool, move |conn| {
-        programmes::upsert(conn, &actor, &code, &update, |existing| {
-            scope
-                .as_deref()
-                .is_none_or(|faculty| existing.faculty == faculty)
-        })
+        programmes::upsert(conn, &actor, &viewer, &code, &update)
     })
-    .await
-    .map_err(missing(NOT_FOUND))?;
+    .await?;
     let location = format!("/api/v1/programmes/{}", programme.code);
     Ok(upsert_response(
         upserted,

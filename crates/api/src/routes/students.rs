@@ -8,7 +8,7 @@ use crate::responses::{BreaksRules, Forbidden, Malformed, NotFound, Unauthentica
 use crate::routes::upsert_response;
 use abroad_domain::student::student_number;
 use abroad_domain::{Level, Role, StudentDraft, StudentFields};
-use abroad_storage::students::{self, Student, StudentScope};
+use abroad_storage::students::{self, Student};
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -75,14 +75,6 @@ pub struct Me {
     pub student: Option<StudentView>,
 }
 
-fn scope(caller: &Caller) -> StudentScope {
-    match caller.role {
-        Role::Student => StudentScope::Own(caller.sub.clone()),
-        Role::Programme => StudentScope::Programmes(caller.programmes.clone()),
-        Role::Coordinator => StudentScope::Everyone,
-    }
-}
-
 /// Creates or replaces a student record from the student-information system (coordinators).
 #[utoipa::path(
     tag = "students",
@@ -108,9 +100,9 @@ pub async fn put(
     caller.require(&[Role::Coordinator])?;
     let number = student_number("number", &number).map_err(ApiError::bad_path)?;
     let draft = StudentDraft::parse(&body.0)?;
-    let actor = caller.actor();
+    let (actor, viewer) = (caller.actor(), caller.viewer());
     let (student, upserted) = crate::db::run(&state.pool, move |conn| {
-        students::upsert(conn, &actor, &number, &draft)
+        students::upsert(conn, &actor, &viewer, &number, &draft)
     })
     .await?;
     let location = format!("/api/v1/students/{}", student.number);
@@ -139,9 +131,9 @@ pub async fn get(
     state: web::Data<AppState>,
     number: web::Path<String>,
 ) -> Result<web::Json<StudentView>, ApiError> {
-    let (number, scope) = (number.into_inner(), scope(&caller));
+    let (number, viewer) = (number.into_inner(), caller.viewer());
     let student = crate::db::run(&state.pool, move |conn| {
-        students::get(conn, &number, &scope)
+        students::get(conn, &number, &viewer)
     })
     .await
     .map_err(missing("no student with this number"))?;
@@ -160,7 +152,7 @@ pub async fn get(
 #[get("/me")]
 pub async fn me(caller: Caller, state: web::Data<AppState>) -> Result<web::Json<Me>, ApiError> {
     let student = if caller.role == Role::Student {
-        let own = StudentScope::Own(caller.sub.clone());
+        let own = caller.viewer();
         let number = caller.sub.clone();
         match crate::db::run(&state.pool, move |conn| students::get(conn, &number, &own)).await {
             Ok(student) => Some(student.into()),

@@ -4,7 +4,8 @@
 
 use super::{CommandError, invalid};
 use abroad_domain::{CallDraft, CallFields, ExchangeType, Motivation, Semester};
-use abroad_storage::calls::{self, CallScope, Place};
+use abroad_storage::Viewer;
+use abroad_storage::calls::{self, Place};
 use abroad_storage::{Actor, PgConnection, destinations};
 use chrono::{Days, Utc};
 use chrono_tz::Europe::Amsterdam;
@@ -58,7 +59,7 @@ pub(super) fn load(conn: &mut PgConnection, actor: &Actor) -> Result<usize, Comm
                 })
             })
             .collect();
-    calls::put_places(conn, actor, call.id, &CallScope::Everyone, &places)?;
-    calls::open(conn, actor, call.id, &CallScope::Everyone)?;
+    calls::put_places(conn, actor, call.id, &Viewer::Everyone, &places)?;
+    calls::open(conn, actor, call.id, &Viewer::Everyone)?;
     Ok(1)
 }

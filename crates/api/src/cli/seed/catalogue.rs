@@ -8,8 +8,7 @@ use abroad_domain::{
     DestinationDraft, DestinationFields, ExchangeType, InstitutionDraft, InstitutionFields,
     StudentDraft, StudentFields,
 };
-use abroad_storage::students::StudentScope;
-use abroad_storage::{Actor, PgConnection, destinations, institutions, students};
+use abroad_storage::{Actor, PgConnection, Viewer, destinations, institutions, students};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -88,11 +87,11 @@ pub(super) fn load(conn: &mut PgConnection, actor: &Actor) -> Result<usize, Comm
 
     let list: Students = demo_data("students.json", STUDENTS)?;
     for student in &list.students {
-        if students::get(conn, &student.number, &StudentScope::Everyone).is_ok() {
+        if students::get(conn, &student.number, &Viewer::Everyone).is_ok() {
             continue;
         }
         let draft = StudentDraft::parse(&student.fields).map_err(invalid)?;
-        students::upsert(conn, actor, &student.number, &draft)?;
+        students::upsert(conn, actor, &Viewer::Everyone, &student.number, &draft)?;
         created += 1;
     }
     Ok(created)

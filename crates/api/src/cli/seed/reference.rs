@@ -5,7 +5,7 @@ use super::{CommandError, invalid};
 use abroad_domain::{
     CountryCode, CountryUpdate, FacultyCode, Level, ProgrammeCode, ProgrammeUpdate, TravelAdvice,
 };
-use abroad_storage::{Actor, PgConnection, Upserted, countries, programmes};
+use abroad_storage::{Actor, PgConnection, Upserted, Viewer, countries, programmes};
 use serde::Deserialize;
 
 /// A real faculty's partner list (copied from the office's published list).
@@ -145,7 +145,9 @@ pub(super) fn load(conn: &mut PgConnection, actor: &Actor) -> Result<usize, Comm
         }
         let update =
             ProgrammeUpdate::parse(&name, faculty.as_str(), level.as_str()).map_err(invalid)?;
-        if programmes::upsert(conn, actor, &code, &update, |_| true)?.1 == Upserted::Created {
+        if programmes::upsert(conn, actor, &Viewer::Everyone, &code, &update)?.1
+            == Upserted::Created
+        {
             created += 1;
         }
     }
