@@ -11,7 +11,7 @@ async fn a_coordinator_creates_then_changes_a_country() {
     let token = coordinator();
     let created = app
         .put_json(
-            "/api/v1/countries/se",
+            "/api/v1/countries/SE",
             Some(&token),
             &json!({"name": " Sweden ", "advice": "green"}),
         )
@@ -67,16 +67,23 @@ async fn country_codes_are_checked_against_iso_3166() {
     let app = TestApp::new();
     let token = coordinator();
     let body = json!({"name": "Nowhere", "advice": "green"});
-    for code in ["ZZ", "SWE", "S", "12"] {
+    // Not two upper-case letters: malformed, as the document's pattern says.
+    for code in ["SWE", "S", "12", "se"] {
         let response = app
             .put_json(&format!("/api/v1/countries/{code}"), Some(&token), &body)
             .await;
         response.problem(400);
         assert_eq!(response.violations()[0].0, "code", "{code}");
     }
+    // Of that form but not assigned: a rule broken to write, nothing there to read.
+    let response = app
+        .put_json("/api/v1/countries/ZZ", Some(&token), &body)
+        .await;
+    response.problem(422);
+    assert_eq!(response.violations()[0].1, "unknown_country_code");
     app.get("/api/v1/countries/XX", Some(&token))
         .await
-        .problem(400);
+        .problem(404);
     app.get("/api/v1/countries/NO", Some(&token))
         .await
         .problem(404);

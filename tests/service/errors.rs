@@ -30,15 +30,15 @@ async fn a_wrong_method_is_405_with_allow() {
         .call(Method::DELETE, "/api/v1/countries/SE", Some(&coordinator()))
         .await;
     response.problem(405);
-    assert_eq!(response.header("allow"), Some("GET, PUT"));
+    assert_eq!(response.header("allow"), Some("GET, HEAD, PUT"));
     let response = app
         .call(Method::POST, "/api/v1/countries", Some(&coordinator()))
         .await;
     response.problem(405);
-    assert_eq!(response.header("allow"), Some("GET"));
+    assert_eq!(response.header("allow"), Some("GET, HEAD"));
     let response = app.call(Method::POST, "/health", None).await;
     response.problem(405);
-    assert_eq!(response.header("allow"), Some("GET"));
+    assert_eq!(response.header("allow"), Some("GET, HEAD"));
 }
 
 fn put(path: &str, content_type: &str, body: impl Into<actix_web::web::Bytes>) -> TestRequest {
@@ -148,7 +148,8 @@ async fn bad_query_parameters_are_400_naming_them() {
         ("limit=0", "limit"),
         ("limit=501", "limit"),
         ("limit=ten", "limit"),
-        ("cursor=not-a-cursor", "cursor"),
+        ("cursor=not%20a%20cursor", "cursor"),
+        ("cursor=", "cursor"),
     ] {
         let response = app
             .get(&format!("/api/v1/countries?{query}"), Some(&token))
@@ -156,6 +157,12 @@ async fn bad_query_parameters_are_400_naming_them() {
         let body = response.problem(400);
         assert_eq!(response.violations()[0].0, field, "{query}: {body}");
     }
+    // A cursor of the right form that no list issued breaks a rule: 422.
+    let response = app
+        .get("/api/v1/countries?cursor=not-a-cursor", Some(&token))
+        .await;
+    response.problem(422);
+    assert_eq!(response.violations()[0].0, "cursor");
     let body = app
         .get("/api/v1/countries?advise=red", Some(&token))
         .await

@@ -8,7 +8,7 @@ use serde_json::json;
 async fn a_coordinator_adds_reads_and_changes_an_institution() {
     let app = TestApp::new();
     country(&app, "SE", "Sweden", "green").await;
-    let body = json!({"name": "Karolinska Institutet", "country": "se", "city": "Stockholm",
+    let body = json!({"name": "Karolinska Institutet", "country": "SE", "city": "Stockholm",
                       "website": "https://ki.se", "erasmus_code": "S  STOCKHO03"});
     let created = app
         .post_json("/api/v1/institutions", Some(&coordinator()), &body)
@@ -153,6 +153,9 @@ async fn the_list_filters_by_country_and_text() {
         Vec::<String>::new()
     );
     app.get("/api/v1/institutions?country=ZZ", Some(&student()))
+        .await
+        .problem(422);
+    app.get("/api/v1/institutions?country=se", Some(&student()))
         .await
         .problem(400);
 }

@@ -15,6 +15,8 @@ mod demo_data;
 mod destinations;
 mod errors;
 mod institutions;
+mod matrix;
+mod matrix_world;
 mod operations;
 mod programmes;
 mod search;

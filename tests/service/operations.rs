@@ -4,7 +4,7 @@ use crate::support::{TestApp, coordinator};
 use abroad_storage::migrations;
 use actix_web::test::TestRequest;
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 #[actix_web::test]
 async fn health_and_ready_answer_200_on_a_migrated_database() {
@@ -62,6 +62,26 @@ async fn a_request_id_is_kept_when_sane_and_made_otherwise() {
     assert!(missing.header("x-request-id").is_some());
 }
 
+/// Every log line of this test process, as JSON: one global subscriber, set once.
+///
+/// Global rather than per test, because a thread-local subscriber loses events
+/// whenever another test's thread (with no subscriber) switches a callsite off first.
+fn captured_logs() -> &'static Captured {
+    static LOGS: OnceLock<Captured> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let captured = Captured::default();
+        let sink = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_writer(move || sink.clone())
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
+        captured
+    })
+}
+
 /// A log sink the test can read back.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -79,16 +99,7 @@ impl Write for Captured {
 #[actix_web::test]
 async fn each_request_logs_one_access_line_with_its_id_and_never_the_token() {
     let app = TestApp::new();
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_current_span(true)
-        .with_writer(move || sink.clone())
-        .with_max_level(tracing::Level::INFO)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
+    let captured = captured_logs();
     let token = coordinator();
     let request = TestRequest::get()
         .uri("/api/v1/countries?limit=5")
@@ -101,6 +112,7 @@ async fn each_request_logs_one_access_line_with_its_id_and_never_the_token() {
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .filter(|l: &serde_json::Value| l["fields"]["message"] == "request served")
+        .filter(|l: &serde_json::Value| l["span"]["request_id"] == "log-check-1")
         .collect();
     assert_eq!(access.len(), 1, "{logs}");
     assert_eq!(access[0]["fields"]["status"], 200);

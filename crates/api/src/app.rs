@@ -2,9 +2,11 @@
 
 use crate::auth::Verifier;
 use crate::clock::Clock;
+use crate::cors::{self, AllowedOrigins, refuse_other_origins};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::extract::{JsonLimit, path_error, query_error};
+use crate::methods::allowed_methods;
 use crate::openapi::{self, RouteTable};
 use crate::telemetry::request_context;
 use actix_web::body::MessageBody;
@@ -32,6 +34,7 @@ pub struct Services {
     json_limit: JsonLimit,
     document: Arc<utoipa::openapi::OpenApi>,
     routes: web::Data<RouteTable>,
+    origins: web::Data<AllowedOrigins>,
 }
 
 impl std::fmt::Debug for Services {
@@ -52,12 +55,20 @@ impl Services {
             json_limit: JsonLimit(max_json_bytes),
             document: Arc::new(document),
             routes: web::Data::new(routes),
+            origins: web::Data::new(AllowedOrigins::default()),
         }
+    }
+
+    /// Lets browser pages from these origins call the API (`ABROAD_CORS_ORIGINS`).
+    pub fn with_cors_origins(mut self, origins: Vec<String>) -> Self {
+        self.origins = web::Data::new(AllowedOrigins(origins));
+        self
     }
 }
 
-/// Builds the app: the documented routes, `/openapi.json`, `/docs`, and problem+json
-/// answers for every path or method it does not know.
+/// Builds the app: the documented routes, `/openapi.json`, `/docs`, `HEAD` for every
+/// `GET`, CORS for the allowed origins, and problem+json answers for every path or
+/// method it does not know.
 pub fn build(
     services: Services,
 ) -> App<
@@ -72,15 +83,20 @@ pub fn build(
     let (app, _) = utoipa_actix_web::AppExt::into_utoipa_app(App::new())
         .configure(crate::routes::configure)
         .split_for_parts();
+    let cors = cors::cors(&services.origins);
     app.app_data(services.state)
         .app_data(services.verifier)
         .app_data(services.json_limit)
         .app_data(services.routes)
+        .app_data(services.origins)
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*services.document).clone()))
         .route("/docs", web::get().to(docs_redirect))
         .default_service(web::to(fallback))
+        .wrap(from_fn(allowed_methods))
+        .wrap(cors)
+        .wrap(from_fn(refuse_other_origins))
         .wrap(from_fn(request_context))
 }
 
@@ -90,13 +106,11 @@ async fn docs_redirect() -> HttpResponse {
         .finish()
 }
 
-/// 405 with `Allow` for a known path and another method, 404 for anything else.
-async fn fallback(
-    req: HttpRequest,
-    routes: web::Data<RouteTable>,
-) -> Result<HttpResponse, ApiError> {
-    Err(match routes.allowed(req.path()) {
-        Some(allow) => ApiError::MethodNotAllowed { allow },
-        None => ApiError::NotFound(format!("there is no resource at {}", req.path())),
-    })
+/// 404 for a path no route serves (a wrong method on a known path is 405 earlier, in
+/// [`allowed_methods`]).
+async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!(
+        "there is no resource at {}",
+        req.path()
+    )))
 }

@@ -88,6 +88,17 @@ impl ApiError {
         }
     }
 
+    /// A query parameter that is refused: 400 when its form does not fit the
+    /// document's schema, 422 when the form fits but the value is not assigned
+    /// (violations coded `unknown_…`, e.g. the country code `ZZ`).
+    pub fn parameter(violation: Violation) -> Self {
+        if violation.code.starts_with("unknown_") {
+            ApiError::Unprocessable(vec![violation])
+        } else {
+            ApiError::bad_parameter(violation)
+        }
+    }
+
     /// Logs the cause with the request's span (and so its request id), answers 500.
     pub fn internal(cause: &(dyn std::error::Error + 'static)) -> Self {
         let mut chain = cause.to_string();

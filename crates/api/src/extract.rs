@@ -157,22 +157,27 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     }
 }
 
-/// Splits free text into the words a search looks for: letters and digits only.
+/// The longest free-text search accepted, in characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Splits free text (1–200 characters) into the words a search looks for: letters
+/// and digits only, at most ten. Text with no such word (`?q=!!`) finds nothing; an
+/// empty or longer `q` does not fit the document and is a 400.
 pub fn search_words(raw: &str) -> Result<Vec<String>, ApiError> {
-    let words: Vec<String> = raw
+    let length = raw.chars().count();
+    if length == 0 || length > MAX_SEARCH_CHARS {
+        return Err(ApiError::bad_parameter(Violation::new(
+            "q",
+            "invalid_search",
+            format!("`q` must be 1 to {MAX_SEARCH_CHARS} characters"),
+        )));
+    }
+    Ok(raw
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(10)
         .map(str::to_lowercase)
-        .collect();
-    if words.is_empty() || raw.chars().count() > 200 {
-        return Err(ApiError::bad_parameter(Violation::new(
-            "q",
-            "invalid_search",
-            "`q` must hold at least one word of letters or digits, and at most 200 characters",
-        )));
-    }
-    Ok(words)
+        .collect())
 }
 
 /// `?limit=` and `?cursor=` as every list reads them.
@@ -187,7 +192,6 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
         let limit = match limit {
             None => DEFAULT_LIMIT,
             Some(raw) => raw
-                .trim()
                 .parse::<i64>()
                 .ok()
                 .filter(|n| (1..=MAX_LIMIT).contains(n))
@@ -203,12 +207,21 @@ impl<K: Serialize + DeserializeOwned> PageRequest<K> {
         };
         let after = cursor
             .map(|raw| {
-                Cursor::decode(raw).map_err(|e| {
-                    ApiError::bad_parameter(Violation::new(
+                if !Cursor::<K>::fits(raw) {
+                    return Err(ApiError::bad_parameter(Violation::new(
                         "cursor",
                         "invalid_cursor",
+                        "`cursor` is the `next_cursor` of a previous page: letters, digits, `-` and `_`",
+                    )));
+                }
+                // Of the right form but not one this list issued: a rule broken, not a
+                // malformed request.
+                Cursor::decode(raw).map_err(|e| {
+                    ApiError::Unprocessable(vec![Violation::new(
+                        "cursor",
+                        "unknown_cursor",
                         e.to_string(),
-                    ))
+                    )])
                 })
             })
             .transpose()?;
@@ -325,12 +338,19 @@ mod tests {
                 .limit,
             500
         );
-        for bad in ["0", "501", "-1", "ten"] {
+        for bad in ["0", "501", "-1", "ten", " 5"] {
             assert!(
                 PageRequest::<String>::parse(Some(bad), None).is_err(),
                 "{bad}"
             );
         }
-        assert!(PageRequest::<String>::parse(None, Some("%%%")).is_err());
+        assert!(matches!(
+            PageRequest::<String>::parse(None, Some("%%%")),
+            Err(ApiError::BadRequest { .. })
+        ));
+        assert!(matches!(
+            PageRequest::<String>::parse(None, Some("AAAA")),
+            Err(ApiError::Unprocessable(_))
+        ));
     }
 }

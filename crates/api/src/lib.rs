@@ -3,13 +3,16 @@
 //! `app::build` assembles the whole service; the `abroad` binary serves it and the
 //! tests drive it in process.
 
+pub mod access;
 pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod cors;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod methods;
 pub mod openapi;
 pub mod responses;
 pub mod routes;

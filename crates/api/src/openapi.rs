@@ -1,10 +1,14 @@
 //! The OpenAPI 3.1 document, collected from the `#[utoipa::path]` of the real handlers.
 
 use crate::error::Problem;
+use crate::responses;
 use abroad_domain::Violation;
 use actix_web::App;
 use actix_web::http::Method;
 use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
@@ -54,12 +58,109 @@ impl Modify for BearerAuth {
 
 /// The document as the running service describes itself.
 pub fn document() -> Document {
-    let (_, document) = App::new()
+    let (_, mut document) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    declare_shared_statuses(&mut document);
+    constrain_parameters(&mut document);
     document
+}
+
+/// The schema of every path and query parameter that names a code, a cursor or free
+/// text, from the same constants its parser keeps to (`abroad_domain::shapes`), so a
+/// client that fits the document is never told its request is malformed, and one that
+/// does not fit it always is.
+fn constrain_parameters(document: &mut Document) {
+    use abroad_domain::shapes;
+    use abroad_storage::page::CURSOR_SHAPE;
+    for (path, item) in &mut document.paths.paths {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                let text = ObjectBuilder::new().schema_type(Type::String);
+                let schema = match (parameter.name.as_str(), &parameter.parameter_in) {
+                    ("number", ParameterIn::Path) => text.pattern(Some(shapes::STUDENT_NUMBER)),
+                    ("code", ParameterIn::Path) if path.starts_with("/api/v1/countries") => {
+                        text.pattern(Some(shapes::COUNTRY_CODE))
+                    }
+                    ("code", ParameterIn::Path) => text.pattern(Some(shapes::OFFICE_CODE)),
+                    ("country", ParameterIn::Query) => text.pattern(Some(shapes::COUNTRY_CODE)),
+                    ("programme" | "faculty", ParameterIn::Query) => {
+                        text.pattern(Some(shapes::OFFICE_CODE))
+                    }
+                    ("language", ParameterIn::Query) => text.pattern(Some(shapes::LANGUAGE_CODE)),
+                    ("cursor", ParameterIn::Query) => text.pattern(Some(CURSOR_SHAPE)),
+                    ("q", ParameterIn::Query) if path.ends_with("/destinations") => text
+                        .min_length(Some(1))
+                        .max_length(Some(crate::extract::MAX_SEARCH_CHARS)),
+                    ("q", ParameterIn::Query) => {
+                        text.max_length(Some(crate::extract::MAX_SEARCH_CHARS))
+                    }
+                    ("entity_id", ParameterIn::Query) => text
+                        .min_length(Some(1))
+                        .max_length(Some(crate::routes::audit::MAX_ENTITY_ID_CHARS)),
+                    _ => continue,
+                };
+                parameter.schema = Some(RefOr::T(Schema::Object(schema.build())));
+            }
+        }
+    }
+}
+
+/// Declares on every operation the statuses its kind of route answers whatever the
+/// handler does: 401 and 503 on every `/api/v1` route (the token, the database), 400
+/// and 404 where a path names an object, 400 where a query is read, and 400, 413 and
+/// 415 where a body is read. A status a handler declares itself keeps its own text.
+fn declare_shared_statuses(document: &mut Document) {
+    for (path, item) in &mut document.paths.paths {
+        let authenticated = path.starts_with("/api/v1/");
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let parameters = operation.parameters.as_deref().unwrap_or_default();
+            let reads = |place: ParameterIn| parameters.iter().any(|p| p.parameter_in == place);
+            let mut shared = Vec::new();
+            if authenticated {
+                shared.extend([(401, responses::NO_TOKEN), (503, responses::UNAVAILABLE)]);
+            }
+            if reads(ParameterIn::Path) {
+                shared.extend([
+                    (400, responses::MALFORMED_PATH),
+                    (404, responses::NOT_VISIBLE),
+                ]);
+            }
+            if reads(ParameterIn::Query) {
+                shared.push((400, responses::MALFORMED_PATH));
+            }
+            if operation.request_body.is_some() {
+                shared.extend([
+                    (400, responses::MALFORMED_PATH),
+                    (413, responses::TOO_LARGE),
+                    (415, responses::WRONG_CONTENT_TYPE),
+                ]);
+            }
+            for (status, description) in shared {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| RefOr::T(responses::problem_response(description)));
+            }
+        }
+    }
 }
 
 /// The committed form of the document: pretty JSON ending in a newline.
@@ -69,7 +170,9 @@ pub fn to_json(document: &Document) -> String {
     json
 }
 
-/// The documented paths and their methods, to tell 405 (known path) from 404.
+/// Every path the service serves and its methods, to tell 405 (known path) from 404:
+/// the documented paths, plus the document itself and its docs page. `HEAD` goes
+/// wherever `GET` does.
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable(Vec<(Vec<Segment>, Vec<Method>)>);
 
@@ -77,39 +180,50 @@ pub struct RouteTable(Vec<(Vec<Segment>, Vec<Method>)>);
 enum Segment {
     Literal(String),
     Parameter,
+    /// Any number of further segments (the docs page's assets).
+    Rest,
 }
 
 impl RouteTable {
     pub fn from_document(document: &Document) -> Self {
-        let routes = document
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let segments = path
-                    .trim_matches('/')
-                    .split('/')
-                    .map(|s| {
-                        if s.starts_with('{') {
-                            Segment::Parameter
-                        } else {
-                            Segment::Literal(s.to_owned())
-                        }
-                    })
-                    .collect();
-                let methods = [
-                    (Method::GET, item.get.is_some()),
-                    (Method::PUT, item.put.is_some()),
-                    (Method::POST, item.post.is_some()),
-                    (Method::PATCH, item.patch.is_some()),
-                    (Method::DELETE, item.delete.is_some()),
-                ]
-                .into_iter()
-                .filter_map(|(method, present)| present.then_some(method))
+        let read_only = || vec![Method::GET, Method::HEAD];
+        let mut routes: Vec<(Vec<Segment>, Vec<Method>)> = vec![
+            (
+                vec![Segment::Literal("openapi.json".to_owned())],
+                read_only(),
+            ),
+            (vec![Segment::Literal("docs".to_owned())], read_only()),
+            (
+                vec![Segment::Literal("docs".to_owned()), Segment::Rest],
+                read_only(),
+            ),
+        ];
+        let documented = document.paths.paths.iter().map(|(path, item)| {
+            let segments = path
+                .trim_matches('/')
+                .split('/')
+                .map(|s| {
+                    if s.starts_with('{') {
+                        Segment::Parameter
+                    } else {
+                        Segment::Literal(s.to_owned())
+                    }
+                })
                 .collect();
-                (segments, methods)
-            })
+            let methods = [
+                (Method::GET, item.get.is_some()),
+                (Method::HEAD, item.get.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PATCH, item.patch.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(method, present)| present.then_some(method))
             .collect();
+            (segments, methods)
+        });
+        routes.extend(documented);
         Self(routes)
     }
 
@@ -118,14 +232,24 @@ impl RouteTable {
         let parts: Vec<_> = path.trim_matches('/').split('/').collect();
         let mut allowed: Vec<Method> = Vec::new();
         for (segments, methods) in &self.0 {
-            let matches = segments.len() == parts.len()
-                && segments
-                    .iter()
-                    .zip(&parts)
-                    .all(|(segment, part)| match segment {
-                        Segment::Literal(literal) => literal == part,
-                        Segment::Parameter => !part.is_empty(),
-                    });
+            let rest = segments.last() == Some(&Segment::Rest);
+            let fixed = if rest {
+                &segments[..segments.len() - 1]
+            } else {
+                &segments[..]
+            };
+            let matches = (if rest {
+                parts.len() > fixed.len() || path.ends_with('/')
+            } else {
+                parts.len() == fixed.len()
+            }) && fixed
+                .iter()
+                .zip(&parts)
+                .all(|(segment, part)| match segment {
+                    Segment::Literal(literal) => literal == part,
+                    Segment::Parameter => !part.is_empty(),
+                    Segment::Rest => true,
+                });
             if matches {
                 allowed.extend(
                     methods
@@ -149,9 +273,17 @@ mod tests {
         let table = RouteTable::from_document(&document());
         assert_eq!(
             table.allowed("/api/v1/countries/SE"),
-            Some(vec![Method::GET, Method::PUT])
+            Some(vec![Method::GET, Method::HEAD, Method::PUT])
         );
-        assert_eq!(table.allowed("/api/v1/countries"), Some(vec![Method::GET]));
+        assert_eq!(
+            table.allowed("/api/v1/countries"),
+            Some(vec![Method::GET, Method::HEAD])
+        );
+        let read_only = Some(vec![Method::GET, Method::HEAD]);
+        assert_eq!(table.allowed("/openapi.json"), read_only);
+        assert_eq!(table.allowed("/docs"), read_only);
+        assert_eq!(table.allowed("/docs/"), read_only);
+        assert_eq!(table.allowed("/docs/swagger-ui.css"), read_only);
         assert_eq!(table.allowed("/api/v1/nowhere"), None);
         assert_eq!(table.allowed("/api/v1/countries/SE/extra"), None);
     }

@@ -5,16 +5,32 @@ use std::collections::BTreeMap;
 use utoipa::IntoResponses;
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, response::Response};
 
-fn problem(status: u16, description: &str) -> BTreeMap<String, RefOr<Response>> {
+/// A problem+json response of one status, as the document declares it.
+pub(crate) fn problem_response(description: &str) -> Response {
     let content = ContentBuilder::new()
         .schema(Some(Ref::from_schema_name("Problem")))
         .build();
-    let response = ResponseBuilder::new()
+    ResponseBuilder::new()
         .description(description)
         .content("application/problem+json", content)
-        .build();
-    BTreeMap::from([(status.to_string(), RefOr::T(response))])
+        .build()
 }
+
+fn problem(status: u16, description: &str) -> BTreeMap<String, RefOr<Response>> {
+    BTreeMap::from([(status.to_string(), RefOr::T(problem_response(description)))])
+}
+
+/// The statuses any route of a kind answers whatever its handler does, with the
+/// reason each one can come: added to every operation by the document itself, so
+/// that no route can forget one (see `openapi::declare_shared_statuses`).
+pub(crate) const MALFORMED_PATH: &str = "A path segment, query parameter or body does not fit this route's schema; `errors` names the field.";
+pub(crate) const NO_TOKEN: &str =
+    "The bearer token is missing, malformed, expired, or not for this service.";
+pub(crate) const NOT_VISIBLE: &str = "Unknown, or not yours to see.";
+pub(crate) const TOO_LARGE: &str = "The body is larger than this service takes.";
+pub(crate) const WRONG_CONTENT_TYPE: &str = "The body is not of the content type this route takes.";
+pub(crate) const UNAVAILABLE: &str =
+    "The service cannot reach its database, or the database is not migrated.";
 
 macro_rules! problems {
     ($($(#[$doc:meta])* $name:ident = $status:literal, $description:literal;)+) => {

@@ -62,6 +62,9 @@ pub struct Settings {
     /// Largest uploaded document (PDF), in bytes.
     pub max_document_bytes: usize,
     pub db_pool_size: u32,
+    /// Origins (`https://portal.example.edu`) whose browser pages may call the API;
+    /// none by default.
+    pub cors_origins: Vec<String>,
 }
 
 /// A variable is set to something the service cannot use.
@@ -175,6 +178,7 @@ impl Settings {
                 1024..=100 * 1024 * 1024,
             )?,
             db_pool_size: number(env, "ABROAD_DB_POOL_SIZE", 10, 1..=200)?,
+            cors_origins: cors_origins(env.get("ABROAD_CORS_ORIGINS").as_deref())?,
         })
     }
 
@@ -258,6 +262,38 @@ where
     }
 }
 
+/// `ABROAD_CORS_ORIGINS`: comma-separated exact origins, each `scheme://host[:port]`
+/// with nothing after it, since a browser sends its `Origin` in exactly that form.
+fn cors_origins(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            let plain = origin
+                .split_once("://")
+                .filter(|(scheme, _)| matches!(*scheme, "http" | "https"))
+                .is_some_and(|(_, host)| {
+                    !host.is_empty()
+                        && host.bytes().all(|b| {
+                            b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)
+                        })
+                });
+            if plain {
+                Ok(origin.to_owned())
+            } else {
+                Err(ConfigError::Invalid {
+                    name: "ABROAD_CORS_ORIGINS",
+                    value: origin.to_owned(),
+                    expected: "comma-separated origins such as https://portal.example.edu (scheme, host and port only)",
+                })
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,5 +333,17 @@ mod tests {
         )]))
         .unwrap();
         assert!(!format!("{s:?}").contains("0123456789abcdef"));
+    }
+
+    #[test]
+    fn cors_origins_are_exact_origins() {
+        assert!(cors_origins(None).unwrap().is_empty());
+        assert_eq!(
+            cors_origins(Some("https://a.example.edu, http://localhost:5173")).unwrap(),
+            ["https://a.example.edu", "http://localhost:5173"]
+        );
+        for bad in ["a.example.edu", "https://a.example.edu/", "ftp://x", "*"] {
+            assert!(cors_origins(Some(bad)).is_err(), "{bad}");
+        }
     }
 }

@@ -9,24 +9,25 @@ use std::fmt;
 pub struct CountryCode(String);
 
 impl CountryCode {
-    /// Accepts any case (`se` → `SE`) but only codes ISO 3166-1 has assigned.
+    /// Two upper-case letters ([`shapes::COUNTRY_CODE`](crate::shapes::COUNTRY_CODE)),
+    /// else `invalid_country_code`; of those, only codes ISO 3166-1 has assigned, else
+    /// `unknown_country_code`.
     pub fn parse(field: &str, raw: &str) -> Result<Self, Violation> {
-        let upper = raw.trim().to_ascii_uppercase();
-        if upper.len() != 2 || !upper.bytes().all(|b| b.is_ascii_uppercase()) {
+        if raw.len() != 2 || !raw.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(Violation::new(
                 field,
                 "invalid_country_code",
                 format!("`{raw}` is not a two-letter ISO 3166-1 alpha-2 country code"),
             ));
         }
-        if celes::Country::from_alpha2(&upper).is_err() {
+        if celes::Country::from_alpha2(raw).is_err() {
             return Err(Violation::new(
                 field,
                 "unknown_country_code",
-                format!("`{upper}` is not an assigned ISO 3166-1 alpha-2 country code"),
+                format!("`{raw}` is not an assigned ISO 3166-1 alpha-2 country code"),
             ));
         }
-        Ok(Self(upper))
+        Ok(Self(raw.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -93,8 +94,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn country_codes_are_normalised_and_must_be_assigned() {
-        assert_eq!(CountryCode::parse("code", "se").unwrap().as_str(), "SE");
+    fn country_codes_are_upper_case_and_must_be_assigned() {
+        assert_eq!(CountryCode::parse("code", "SE").unwrap().as_str(), "SE");
+        assert_eq!(
+            CountryCode::parse("code", "se").unwrap_err().code,
+            "invalid_country_code"
+        );
         assert_eq!(
             CountryCode::parse("code", "SWE").unwrap_err().code,
             "invalid_country_code"

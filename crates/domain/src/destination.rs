@@ -109,16 +109,24 @@ pub struct LanguageRequirement {
 }
 
 impl LanguageRequirement {
-    /// An ISO 639-1 code, lower case (`en`, `de`).
+    /// An ISO 639-1 code: two lower-case letters
+    /// ([`shapes::LANGUAGE_CODE`](crate::shapes::LANGUAGE_CODE)), else
+    /// `invalid_language_code`; of those, only assigned codes, else `unknown_language_code`.
     pub fn validate_code(field: &str, code: &str) -> Result<(), Violation> {
-        if code.len() == 2 && isolang::Language::from_639_1(code).is_some() {
-            Ok(())
-        } else {
+        if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_lowercase()) {
             Err(Violation::new(
                 field,
                 "invalid_language_code",
                 format!("`{code}` is not an ISO 639-1 language code such as `en` or `de`"),
             ))
+        } else if isolang::Language::from_639_1(code).is_none() {
+            Err(Violation::new(
+                field,
+                "unknown_language_code",
+                format!("`{code}` is not an assigned ISO 639-1 language code"),
+            ))
+        } else {
+            Ok(())
         }
     }
 }

@@ -5,6 +5,7 @@
 //! call these rules, so each rule lives once.
 
 pub mod application;
+pub mod audit;
 pub mod call;
 pub mod country;
 pub mod destination;
@@ -12,6 +13,7 @@ pub mod draw;
 pub mod institution;
 pub mod programme;
 pub mod role;
+pub mod shapes;
 pub mod student;
 pub mod violation;
 pub mod vocabulary;
@@ -19,6 +21,7 @@ pub mod vocabulary;
 pub use application::{
     ApplicationStatus, Assessment, ChoiceFacts, ReviewOutcome, StudentFacts, assess,
 };
+pub use audit::EntityType;
 pub use call::{
     CallDraft, CallFields, CallRules, CallStatus, DocumentKind, Motivation, Scheme, Selection,
 };

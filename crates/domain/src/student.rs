@@ -7,13 +7,20 @@ use utoipa::ToSchema;
 
 /// A student number: 1–20 letters and digits (`s1234567`).
 pub fn student_number(field: &str, raw: &str) -> Result<String, Violation> {
-    if !raw.is_empty() && raw.len() <= 20 && raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !raw.is_empty()
+        && raw.len() <= 20
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
         Ok(raw.to_owned())
     } else {
         Err(Violation::new(
             field,
             "invalid_student_number",
-            format!("`{raw}` is not a student number (1–20 letters and digits)"),
+            format!(
+                "`{raw}` is not a student number (1–20 lowercase letters and digits, e.g. s1234567)"
+            ),
         ))
     }
 }
@@ -248,5 +255,7 @@ mod tests {
         assert!(student_number("number", "s1234567").is_ok());
         assert!(student_number("number", "s 123").is_err());
         assert!(student_number("number", "").is_err());
+        // One form only, so `S9100006` never becomes a second student.
+        assert!(student_number("number", "S9100006").is_err());
     }
 }

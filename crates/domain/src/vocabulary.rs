@@ -42,7 +42,7 @@ macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident ($what:literal, $code:literal) {
-            $( $(#[$vmeta:meta])* $variant:ident = $word:literal ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $word:tt ),+ $(,)?
         }
     ) => {
         $(#[$meta])*

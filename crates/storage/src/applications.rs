@@ -254,8 +254,10 @@ fn write_choices(
     input: &ApplicationInput,
 ) -> Result<(), StorageError> {
     let wanted: Vec<Uuid> = input.choices.iter().map(|(d, _)| *d).collect();
+    // An archived destination is not there for students: an unknown choice.
     let known: Vec<Uuid> = destinations::table
         .filter(destinations::id.eq_any(&wanted))
+        .filter(destinations::archived.eq(false))
         .select(destinations::id)
         .load(conn)?;
     let unknown: Vec<Violation> = wanted
@@ -304,8 +306,10 @@ pub fn create(
     at: DateTime<Utc>,
 ) -> Result<ApplicationRecord, StorageError> {
     conn.transaction(|conn| {
+        // A draft call is not there for students: 404, like its read.
         let call: Call = calls::table
             .find(call_id)
+            .filter(calls::status.ne(CallStatus::Draft.as_str()))
             .select(Call::as_select())
             .for_share()
             .first(conn)?;

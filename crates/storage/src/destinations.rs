@@ -272,7 +272,10 @@ pub fn search(
     if let Some(semester) = filter.semester {
         query = query.filter(destinations::semesters.contains(json!([{ "semester": semester }])));
     }
-    if let Some(words) = &filter.q {
+    if filter.q.as_ref().is_some_and(Vec::is_empty) {
+        // Free text with no word in it finds nothing.
+        query = query.filter(sql::<Bool>("false"));
+    } else if let Some(words) = &filter.q {
         query = query.filter(
             sql::<Bool>("destinations.search @@ to_tsquery('simple', public.unaccent(")
                 .bind::<Text, _>(prefix_query(words))

@@ -13,6 +13,10 @@ use serde::de::DeserializeOwned;
 /// How many items a page holds unless the client asks otherwise, and at most.
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 500;
+/// The longest cursor issued or read; a page key is a few dozen bytes.
+pub const MAX_CURSOR_CHARS: usize = 512;
+/// A cursor's written form (base64url of its key), as the OpenAPI document gives it.
+pub const CURSOR_SHAPE: &str = "^[A-Za-z0-9_-]{1,512}$";
 
 /// A decoded cursor: where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,10 +34,16 @@ impl<K: Serialize + DeserializeOwned> Cursor<K> {
         URL_SAFE_NO_PAD.encode(json)
     }
 
+    /// Whether `raw` has the written form of a cursor ([`CURSOR_SHAPE`]).
+    pub fn fits(raw: &str) -> bool {
+        (1..=MAX_CURSOR_CHARS).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
+
     pub fn decode(raw: &str) -> Result<Self, CursorError> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(raw.trim())
-            .map_err(|_| CursorError)?;
+        let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| CursorError)?;
         serde_json::from_slice(&bytes)
             .map(Cursor)
             .map_err(|_| CursorError)

@@ -102,6 +102,11 @@ fn visible<'a>(viewer: &Viewer) -> Boxed<'a> {
     }
 }
 
+/// Whether any record has this number, whoever may see it.
+pub fn is_known(conn: &mut PgConnection, number: &str) -> Result<bool, StorageError> {
+    Ok(diesel::select(diesel::dsl::exists(students::table.find(number))).get_result(conn)?)
+}
+
 /// A record the caller may see, or `NotFound` whether it is missing or not theirs.
 pub fn get(
     conn: &mut PgConnection,

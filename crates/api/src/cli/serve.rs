@@ -30,7 +30,8 @@ pub fn run(settings: Settings, dev: bool) -> Result<(), CommandError> {
         clock: Clock::system(),
         max_document_bytes: settings.max_document_bytes,
     };
-    let services = Services::new(state, verifier, settings.max_json_bytes);
+    let services = Services::new(state, verifier, settings.max_json_bytes)
+        .with_cors_origins(settings.cors_origins.clone());
     let bind = settings.bind.clone();
     tracing::info!(%bind, "serving Abroad; API docs at /docs/");
     actix_web::rt::System::new().block_on(async move {

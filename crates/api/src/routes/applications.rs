@@ -1,6 +1,7 @@
 //! Applications: a student's ranked choices, submission against the call's rules,
 //! and the programme's and the office's decisions.
 
+use crate::access::require_role_on;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
@@ -230,6 +231,7 @@ pub(crate) const NOT_FOUND: &str = "no application with this id";
 
 /// Starts an application (a draft) in an open call before its deadline (students).
 #[utoipa::path(
+    operation_id = "createApplication",
     tag = "applications",
     params(("id" = Uuid, Path, description = "the call")),
     request_body = ApplicationFields,
@@ -251,7 +253,15 @@ pub async fn create(
     call_id: web::Path<Uuid>,
     body: Json<ApplicationFields>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Student])?;
+    let call = *call_id;
+    require_role_on(
+        &caller,
+        &[Role::Student],
+        &state.pool,
+        "no call with this id",
+        move |conn, viewer| abroad_storage::calls::get_visible(conn, call, viewer),
+    )
+    .await?;
     let input = body.0.input()?;
     let (call_id, actor, student, at) = (
         call_id.into_inner(),
@@ -290,6 +300,7 @@ pub struct ApplicationQuery {
 /// Applications the caller may see, newest first: a student's own, a programme's
 /// students', a faculty coordinator's faculty calls', or all for the office.
 #[utoipa::path(
+    operation_id = "listApplications",
     tag = "applications",
     params(ApplicationQuery),
     responses(
@@ -343,6 +354,7 @@ pub async fn list(
 
 /// One application, with `eligibility` against its call's rules and `warnings`.
 #[utoipa::path(
+    operation_id = "getApplication",
     tag = "applications",
     params(("id" = Uuid, Path)),
     responses(
@@ -370,6 +382,7 @@ pub async fn get(
 
 /// Replaces a draft's semester, plan B and choices (the owner, before the deadline).
 #[utoipa::path(
+    operation_id = "updateApplication",
     tag = "applications",
     params(("id" = Uuid, Path)),
     request_body = ApplicationFields,
@@ -391,7 +404,15 @@ pub async fn update(
     id: web::Path<Uuid>,
     body: Json<ApplicationFields>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    caller.require(&[Role::Student])?;
+    let application_id = *id;
+    require_role_on(
+        &caller,
+        &[Role::Student],
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| applications::get(conn, application_id, viewer),
+    )
+    .await?;
     let input = body.0.input()?;
     let (id, actor, owner, at) = (
         id.into_inner(),
@@ -411,6 +432,7 @@ pub async fn update(
 /// Submits a draft: every rule of the call is checked and every violation answered
 /// at once (422); after the deadline nothing changes (409).
 #[utoipa::path(
+    operation_id = "submitApplication",
     tag = "applications",
     params(("id" = Uuid, Path)),
     responses(
@@ -429,7 +451,15 @@ pub async fn submit(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    caller.require(&[Role::Student])?;
+    let application_id = *id;
+    require_role_on(
+        &caller,
+        &[Role::Student],
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| applications::get(conn, application_id, viewer),
+    )
+    .await?;
     let (id, actor, owner, at) = (
         id.into_inner(),
         caller.actor(),
@@ -465,6 +495,7 @@ pub async fn submit(
 
 /// Withdraws an application, at any time before the draw (the owner).
 #[utoipa::path(
+    operation_id = "withdrawApplication",
     tag = "applications",
     params(("id" = Uuid, Path)),
     responses(
@@ -482,7 +513,15 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    caller.require(&[Role::Student])?;
+    let application_id = *id;
+    require_role_on(
+        &caller,
+        &[Role::Student],
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| applications::get(conn, application_id, viewer),
+    )
+    .await?;
     let (id, actor, owner, at) = (
         id.into_inner(),
         caller.actor(),

@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::extract::PageRequest;
 use crate::responses::{Forbidden, Malformed, Unauthenticated};
 use crate::routes::ListResponse;
-use abroad_domain::{Role, Violation};
+use abroad_domain::{EntityType, Role, Violation};
 use abroad_storage::audit::{self, AuditEntry, AuditFilter};
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
@@ -29,11 +29,10 @@ pub struct AuditEntryView {
     pub entity_type: String,
     #[schema(example = "SE")]
     pub entity_id: String,
-    /// The record before the change; `null` when it was created.
-    #[schema(value_type = Option<Object>)]
+    /// The record before the change, as its own route shows it (an object, or a list
+    /// such as a call's places); `null` when it was created.
     pub before: Option<serde_json::Value>,
-    /// The record after the change; `null` when it was removed.
-    #[schema(value_type = Option<Object>)]
+    /// The record after the change, as its own route shows it; `null` when it was removed.
     pub after: Option<serde_json::Value>,
     /// The `X-Request-Id` of the request that made it.
     pub request_id: Option<String>,
@@ -60,9 +59,10 @@ impl From<AuditEntry> for AuditEntryView {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// e.g. `country`, `programme`.
+    /// Only entries of this kind of object.
+    #[param(value_type = Option<EntityType>)]
     pub entity_type: Option<String>,
-    /// The entity's id or code, e.g. `SE`.
+    /// Only entries of the object with this id or code, e.g. `SE` (1–200 characters).
     pub entity_id: Option<String>,
     /// Page size, 1–500 (default 50).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
@@ -74,6 +74,7 @@ pub struct AuditQuery {
 /// The audit log, newest first (coordinators). A faculty's coordinator reads only the
 /// entries of objects it may see; an object it may not see has no entries for it.
 #[utoipa::path(
+    operation_id = "listAuditEntries",
     tag = "audit",
     params(AuditQuery),
     responses(
@@ -92,18 +93,22 @@ pub async fn list(
 ) -> Result<web::Json<ListResponse<AuditEntryView>>, ApiError> {
     caller.require(&[Role::Coordinator])?;
     let query = query.into_inner();
-    let too_long = |field: &str, value: &Option<String>| match value {
-        Some(v) if v.len() > 200 => Err(ApiError::bad_parameter(Violation::new(
-            field,
-            "too_long",
-            format!("`{field}` must be at most 200 characters"),
-        ))),
-        _ => Ok(()),
-    };
-    too_long("entity_type", &query.entity_type)?;
-    too_long("entity_id", &query.entity_id)?;
+    let entity_type = query
+        .entity_type
+        .as_deref()
+        .map(|raw| EntityType::parse("entity_type", raw).map_err(ApiError::parameter))
+        .transpose()?;
+    if let Some(id) = &query.entity_id
+        && !(1..=MAX_ENTITY_ID_CHARS).contains(&id.chars().count())
+    {
+        return Err(ApiError::bad_parameter(Violation::new(
+            "entity_id",
+            "invalid_entity_id",
+            format!("`entity_id` must be 1 to {MAX_ENTITY_ID_CHARS} characters"),
+        )));
+    }
     let filter = AuditFilter {
-        entity_type: query.entity_type,
+        entity_type: entity_type.map(|t| t.as_str().to_owned()),
         entity_id: query.entity_id,
     };
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
@@ -117,3 +122,6 @@ pub async fn list(
         AuditEntryView::from,
     )))
 }
+
+/// The longest `entity_id` accepted: ids and codes are far shorter.
+pub const MAX_ENTITY_ID_CHARS: usize = 200;

@@ -168,6 +168,7 @@ pub struct CallQuery {
 
 /// Creates a call as a draft (coordinators; a faculty coordinator only its faculty's).
 #[utoipa::path(
+    operation_id = "createCall",
     tag = "calls",
     request_body = CallFields,
     responses(
@@ -198,6 +199,7 @@ pub async fn create(
 
 /// Lists calls, newest first. Drafts only coordinators see.
 #[utoipa::path(
+    operation_id = "listCalls",
     tag = "calls",
     params(CallQuery),
     responses(
@@ -239,6 +241,7 @@ async fn visible_call(caller: &Caller, state: &AppState, id: Uuid) -> Result<Cal
 
 /// One call.
 #[utoipa::path(
+    operation_id = "getCall",
     tag = "calls",
     params(("id" = Uuid, Path)),
     responses(
@@ -262,6 +265,7 @@ pub async fn get(
 /// Changes a draft call with a JSON merge patch (RFC 7396): members given replace
 /// the call's, `null` clears an optional one.
 #[utoipa::path(
+    operation_id = "updateCall",
     tag = "calls",
     params(("id" = Uuid, Path)),
     request_body(content = Object, description = "a JSON merge patch of the call's fields", content_type = "application/merge-patch+json"),
@@ -283,7 +287,8 @@ pub async fn patch(
     id: web::Path<Uuid>,
     body: Json<serde_json::Value>,
 ) -> Result<web::Json<CallView>, ApiError> {
-    caller.require(&[Role::Coordinator])?;
+    // The call's query decides: 404 for a draft the caller may not see, 403 for a
+    // call it sees but does not manage.
     if !body.0.is_object() {
         return Err(ApiError::bad_request(
             "send a JSON object with the fields to change",
@@ -321,6 +326,7 @@ pub async fn patch(
 
 /// Opens a draft call for applications.
 #[utoipa::path(
+    operation_id = "openCall",
     tag = "calls",
     params(("id" = Uuid, Path)),
     responses(
@@ -338,7 +344,8 @@ pub async fn open(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<CallView>, ApiError> {
-    caller.require(&[Role::Coordinator])?;
+    // The call's query decides: 404 for a draft the caller may not see, 403 for a
+    // call it sees but does not manage.
     let (id, actor, scope) = (id.into_inner(), caller.actor(), caller.viewer());
     let call = crate::db::run(&state.pool, move |conn| {
         calls::open(conn, &actor, id, &scope)
@@ -352,6 +359,7 @@ pub async fn open(
 /// operating system's CSPRNG and its SHA-256 published as `commitment`. From here on
 /// no application can be created, changed, submitted or withdrawn... until the draw.
 #[utoipa::path(
+    operation_id = "closeCall",
     tag = "calls",
     params(("id" = Uuid, Path)),
     responses(
@@ -369,7 +377,8 @@ pub async fn close(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<CallView>, ApiError> {
-    caller.require(&[Role::Coordinator])?;
+    // The call's query decides: 404 for a draft the caller may not see, 403 for a
+    // call it sees but does not manage.
     let mut seed = [0_u8; 32];
     getrandom::fill(&mut seed).map_err(|e| {
         tracing::error!(error = %e, "the operating system gave no random bytes");
@@ -427,6 +436,7 @@ impl From<PlaceDemand> for PlaceView {
 
 /// Sets a call's places (replacing them all) while it is a draft or open.
 #[utoipa::path(
+    operation_id = "putCallPlaces",
     tag = "calls",
     params(("id" = Uuid, Path)),
     request_body = Vec<PlaceFields>,
@@ -448,7 +458,8 @@ pub async fn put_places(
     id: web::Path<Uuid>,
     body: Json<Vec<PlaceFields>>,
 ) -> Result<web::Json<Vec<PlaceView>>, ApiError> {
-    caller.require(&[Role::Coordinator])?;
+    // The call's query decides: 404 for a draft the caller may not see, 403 for a
+    // call it sees but does not manage.
     let mut violations = Vec::new();
     let mut places = Vec::new();
     for (i, p) in body.0.iter().enumerate() {
@@ -495,6 +506,7 @@ pub async fn put_places(
 
 /// A call's places with live demand.
 #[utoipa::path(
+    operation_id = "getCallPlaces",
     tag = "calls",
     params(("id" = Uuid, Path)),
     responses(

@@ -8,7 +8,7 @@ use crate::responses::{
     BreaksRules, Forbidden, Malformed, NotFound, TooLarge, Unauthenticated, WrongContentType,
 };
 use crate::routes::{ListResponse, upsert_response};
-use abroad_domain::{CountryCode, CountryUpdate, Role, TravelAdvice};
+use abroad_domain::{CountryCode, CountryUpdate, Role, TravelAdvice, Violation};
 use abroad_storage::countries;
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
@@ -67,12 +67,24 @@ pub struct CountryQuery {
     pub cursor: Option<String>,
 }
 
-fn code_from_path(raw: &str) -> Result<CountryCode, ApiError> {
-    CountryCode::parse("code", raw).map_err(ApiError::bad_path)
+/// The path's country code: 400 when it is not two upper-case letters; a code of
+/// that form that ISO has not assigned is `unassigned` (404 to read, 422 to write).
+fn code_from_path(
+    raw: &str,
+    unassigned: impl FnOnce(Violation) -> ApiError,
+) -> Result<CountryCode, ApiError> {
+    CountryCode::parse("code", raw).map_err(|v| {
+        if v.code == "unknown_country_code" {
+            unassigned(v)
+        } else {
+            ApiError::bad_path(v)
+        }
+    })
 }
 
 /// Lists countries in code order.
 #[utoipa::path(
+    operation_id = "listCountries",
     tag = "reference data",
     params(CountryQuery),
     responses((status = 200, body = ListResponse<CountryView>), Malformed, Unauthenticated),
@@ -88,7 +100,7 @@ pub async fn list(
     let advice = query
         .advice
         .as_deref()
-        .map(|raw| TravelAdvice::parse("advice", raw).map_err(ApiError::bad_parameter))
+        .map(|raw| TravelAdvice::parse("advice", raw).map_err(ApiError::parameter))
         .transpose()?;
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
     let rows = crate::db::run(&state.pool, move |conn| {
@@ -100,6 +112,7 @@ pub async fn list(
 
 /// One country.
 #[utoipa::path(
+    operation_id = "getCountry",
     tag = "reference data",
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code", example = "SE")),
     responses(
@@ -116,7 +129,7 @@ pub async fn get(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<web::Json<CountryView>, ApiError> {
-    let code = code_from_path(&code)?;
+    let code = code_from_path(&code, |_| ApiError::NotFound(NOT_FOUND.to_owned()))?;
     let country = crate::db::run(&state.pool, move |conn| countries::get(conn, &code))
         .await
         .map_err(missing(NOT_FOUND))?;
@@ -128,6 +141,7 @@ pub async fn get(
 ///
 /// `advice_updated_at` moves only when the advice level changes.
 #[utoipa::path(
+    operation_id = "putCountry",
     tag = "reference data",
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code", example = "SE")),
     request_body = CountryInput,
@@ -156,7 +170,7 @@ pub async fn put(
             "you coordinate faculty {faculty}: travel advice is set by the office's coordinators"
         )));
     }
-    let code = code_from_path(&code)?;
+    let code = code_from_path(&code, |v| ApiError::Unprocessable(vec![v]))?;
     let update = CountryUpdate::parse(&body.0.name, &body.0.advice)?;
     let actor = caller.actor();
     let (country, upserted) = crate::db::run(&state.pool, move |conn| {

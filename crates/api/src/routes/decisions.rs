@@ -1,6 +1,7 @@
 //! The decisions on a submitted application: the programme's approval, the
 //! office's review, and its score in a `ranking` call.
 
+use crate::access::require_role_on;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
@@ -24,6 +25,7 @@ pub struct ProgrammeDecision {
 
 /// A programme approves or rejects a submitted application of one of its students.
 #[utoipa::path(
+    operation_id = "decideApplicationForProgramme",
     tag = "applications",
     params(("id" = Uuid, Path)),
     request_body = ProgrammeDecision,
@@ -45,7 +47,15 @@ pub async fn programme_decision(
     id: web::Path<Uuid>,
     body: Json<ProgrammeDecision>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    caller.require(&[Role::Programme])?;
+    let application_id = *id;
+    require_role_on(
+        &caller,
+        &[Role::Programme],
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| applications::get(conn, application_id, viewer),
+    )
+    .await?;
     let comment = bounded("comment", body.0.comment)?;
     let (id, actor, programmes, at) = (
         id.into_inner(),
@@ -83,6 +93,7 @@ pub struct Review {
 /// The office reviews an approved application: `eligible` (enters the draw),
 /// `contact` (a talk first; a final outcome follows) or `rejected`.
 #[utoipa::path(
+    operation_id = "reviewApplication",
     tag = "applications",
     params(("id" = Uuid, Path)),
     request_body = Review,
@@ -104,7 +115,15 @@ pub async fn review(
     id: web::Path<Uuid>,
     body: Json<Review>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    caller.require(&[Role::Coordinator])?;
+    let application_id = *id;
+    require_role_on(
+        &caller,
+        &[Role::Coordinator],
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| applications::get(conn, application_id, viewer),
+    )
+    .await?;
     let mut v = Violations::new();
     let outcome = v.take(ReviewOutcome::parse("outcome", &body.0.outcome));
     let note =
@@ -138,6 +157,7 @@ pub struct Score {
 
 /// The office's score of an application in a `ranking` call (higher ranks first).
 #[utoipa::path(
+    operation_id = "scoreApplication",
     tag = "applications",
     params(("id" = Uuid, Path)),
     request_body = Score,
@@ -159,7 +179,15 @@ pub async fn score(
     id: web::Path<Uuid>,
     body: Json<Score>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    caller.require(&[Role::Coordinator])?;
+    let application_id = *id;
+    require_role_on(
+        &caller,
+        &[Role::Coordinator],
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| applications::get(conn, application_id, viewer),
+    )
+    .await?;
     let score = body.0.score;
     if !score.is_finite() || !(0.0..=1000.0).contains(&score) {
         return Err(ApiError::Unprocessable(vec![Violation::new(

@@ -181,7 +181,7 @@ fn parameter<T>(
     raw: Option<&str>,
     parse: impl FnOnce(&str) -> Result<T, Violation>,
 ) -> Result<Option<T>, ApiError> {
-    raw.map(|r| parse(r.trim()).map_err(ApiError::bad_parameter))
+    raw.map(|r| parse(r).map_err(ApiError::parameter))
         .transpose()
 }
 
@@ -194,9 +194,8 @@ impl DestinationQuery {
                 "only coordinators list archived destinations".to_owned(),
             ));
         }
-        let language = parameter(self.language.as_deref(), |raw| {
-            let code = raw.to_ascii_lowercase();
-            LanguageRequirement::validate_code("language", &code).map(|()| code)
+        let language = parameter(self.language.as_deref(), |code| {
+            LanguageRequirement::validate_code("language", code).map(|()| code.to_owned())
         })?;
         Ok(DestinationFilter {
             country: parameter(self.country.as_deref(), |r| {
@@ -229,6 +228,7 @@ impl DestinationQuery {
 /// Results are ordered by institution name; each embeds its institution and the
 /// travel advice of its country.
 #[utoipa::path(
+    operation_id = "searchDestinations",
     tag = "catalogue",
     params(DestinationQuery),
     responses(
@@ -273,6 +273,7 @@ fn within_scope(caller: &Caller, draft: &DestinationDraft) -> Result<(), Storage
 
 /// Adds a destination (coordinators; a faculty coordinator only for its faculty).
 #[utoipa::path(
+    operation_id = "createDestination",
     tag = "catalogue",
     request_body = DestinationFields,
     responses(
@@ -304,6 +305,7 @@ pub async fn create(
 
 /// One destination. An archived one only coordinators see.
 #[utoipa::path(
+    operation_id = "getDestination",
     tag = "catalogue",
     params(("id" = Uuid, Path)),
     responses(
@@ -332,6 +334,7 @@ pub async fn get(
 /// faculty's: another faculty's answers 403, or 404 when archived). Destinations are archived, never deleted:
 /// applications name them.
 #[utoipa::path(
+    operation_id = "updateDestination",
     tag = "catalogue",
     params(("id" = Uuid, Path)),
     request_body = DestinationPatch,
@@ -352,7 +355,8 @@ pub async fn patch(
     id: web::Path<Uuid>,
     body: Json<DestinationPatch>,
 ) -> Result<web::Json<DestinationView>, ApiError> {
-    caller.require(&[Role::Coordinator])?;
+    // The destination's query decides: 404 for an archived one the caller may not
+    // see, 403 for one it sees but does not own.
     let (id, patch) = (id.into_inner(), body.0);
     let (actor, viewer) = (caller.actor(), caller.viewer());
     let updated = crate::db::run(&state.pool, move |conn| {

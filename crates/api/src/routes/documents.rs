@@ -1,5 +1,6 @@
 //! An application's documents: PDFs, checked by their magic bytes.
 
+use crate::access::require_role_on;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
@@ -22,6 +23,7 @@ fn kind(raw: &str) -> Result<DocumentKind, ApiError> {
 /// The body is the raw PDF: `Content-Type: application/pdf`, and it must start as a
 /// PDF does (`%PDF-`).
 #[utoipa::path(
+    operation_id = "uploadDocument",
     tag = "applications",
     params(("id" = Uuid, Path), ("kind" = abroad_domain::DocumentKind, Path)),
     request_body(content = Vec<u8>, content_type = "application/pdf"),
@@ -45,7 +47,15 @@ pub async fn upload(
     request: HttpRequest,
     mut payload: web::Payload,
 ) -> Result<web::Json<DocumentView>, ApiError> {
-    caller.require(&[Role::Student])?;
+    let application_id = path.0;
+    require_role_on(
+        &caller,
+        &[Role::Student],
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| abroad_storage::applications::get(conn, application_id, viewer),
+    )
+    .await?;
     let (id, raw_kind) = path.into_inner();
     let kind = kind(&raw_kind)?;
     let content_type = request
@@ -99,6 +109,7 @@ pub async fn upload(
 
 /// A document back, as PDF (the owner, the student's programme, coordinators).
 #[utoipa::path(
+    operation_id = "downloadDocument",
     tag = "applications",
     params(("id" = Uuid, Path), ("kind" = abroad_domain::DocumentKind, Path)),
     responses(

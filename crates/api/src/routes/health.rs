@@ -14,7 +14,7 @@ pub struct Status {
 }
 
 /// The process is up. It does not touch the database.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Status)))]
+#[utoipa::path(operation_id = "getHealth", tag = "operations", responses((status = 200, body = Status)))]
 #[get("/health")]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(Status { status: "ok" })
@@ -22,6 +22,7 @@ pub async fn health() -> HttpResponse {
 
 /// The database answers and carries every migration this build expects; 503 otherwise.
 #[utoipa::path(
+    operation_id = "getReadiness",
     tag = "operations",
     responses(
         (status = 200, body = Status),

@@ -3,10 +3,10 @@
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
-use crate::extract::{Json, PageRequest, absent_or_null};
+use crate::extract::{Json, MAX_SEARCH_CHARS, PageRequest, absent_or_null};
 use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::{ListResponse, created_response};
-use abroad_domain::{CountryCode, InstitutionDraft, InstitutionFields, Role};
+use abroad_domain::{CountryCode, InstitutionDraft, InstitutionFields, Role, Violation};
 use abroad_storage::StorageError;
 use abroad_storage::institutions::{self, Institution, InstitutionFilter};
 use actix_web::{HttpResponse, get, patch, post, web};
@@ -90,6 +90,7 @@ pub struct InstitutionQuery {
 
 /// Lists institutions by name.
 #[utoipa::path(
+    operation_id = "listInstitutions",
     tag = "catalogue",
     params(InstitutionQuery),
     responses(
@@ -110,13 +111,24 @@ pub async fn list(
         country: query
             .country
             .as_deref()
-            .map(|raw| CountryCode::parse("country", raw).map_err(ApiError::bad_parameter))
+            .map(|raw| CountryCode::parse("country", raw).map_err(ApiError::parameter))
             .transpose()?,
         q: query
             .q
             .map(|q| q.trim().to_owned())
             .filter(|q| !q.is_empty()),
     };
+    if filter
+        .q
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS)
+    {
+        return Err(ApiError::bad_parameter(Violation::new(
+            "q",
+            "too_long",
+            format!("`q` must be at most {MAX_SEARCH_CHARS} characters"),
+        )));
+    }
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
     let rows = crate::db::run(&state.pool, move |conn| {
         institutions::list(conn, &filter, page.after, page.limit)
@@ -130,6 +142,7 @@ pub async fn list(
 
 /// Adds a partner institution (coordinators).
 #[utoipa::path(
+    operation_id = "createInstitution",
     tag = "catalogue",
     request_body = InstitutionFields,
     responses(
@@ -163,6 +176,7 @@ pub async fn create(
 
 /// One institution.
 #[utoipa::path(
+    operation_id = "getInstitution",
     tag = "catalogue",
     params(("id" = Uuid, Path)),
     responses(
@@ -187,6 +201,7 @@ pub async fn get(
 
 /// Changes an institution (coordinators); fields left out stay as they are.
 #[utoipa::path(
+    operation_id = "updateInstitution",
     tag = "catalogue",
     params(("id" = Uuid, Path)),
     request_body = InstitutionPatch,

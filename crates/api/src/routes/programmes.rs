@@ -76,6 +76,7 @@ fn code_from_path(raw: &str) -> Result<ProgrammeCode, ApiError> {
 
 /// Lists programmes in code order.
 #[utoipa::path(
+    operation_id = "listProgrammes",
     tag = "reference data",
     params(ProgrammeQuery),
     responses(
@@ -117,6 +118,7 @@ pub async fn list(
 
 /// One programme.
 #[utoipa::path(
+    operation_id = "getProgramme",
     tag = "reference data",
     params(("code" = String, Path, description = "programme code", example = "BMS")),
     responses(
@@ -145,6 +147,7 @@ pub async fn get(
 /// A coordinator limited to a faculty may only create and change that faculty's
 /// programmes; another faculty's programme answers 404.
 #[utoipa::path(
+    operation_id = "putProgramme",
     tag = "reference data",
     params(("code" = String, Path, description = "programme code", example = "BMS")),
     request_body = ProgrammeInput,

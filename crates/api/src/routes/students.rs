@@ -1,5 +1,6 @@
 //! Student records (from the student-information system) and the caller's own view.
 
+use crate::access::require_role_on;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, missing};
@@ -8,6 +9,7 @@ use crate::responses::{BreaksRules, Forbidden, Malformed, NotFound, Unauthentica
 use crate::routes::upsert_response;
 use abroad_domain::student::student_number;
 use abroad_domain::{Level, Role, StudentDraft, StudentFields};
+use abroad_storage::StorageError;
 use abroad_storage::students::{self, Student};
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
@@ -77,6 +79,7 @@ pub struct Me {
 
 /// Creates or replaces a student record from the student-information system (coordinators).
 #[utoipa::path(
+    operation_id = "putStudent",
     tag = "students",
     params(("number" = String, Path, description = "student number", example = "s1000001")),
     request_body = StudentFields,
@@ -97,8 +100,20 @@ pub async fn put(
     number: web::Path<String>,
     body: Json<StudentFields>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Coordinator])?;
     let number = student_number("number", &number).map_err(ApiError::bad_path)?;
+    let wanted = number.clone();
+    // A record the caller sees, or one it would be creating: 403; another's: 404.
+    require_role_on(
+        &caller,
+        &[Role::Coordinator],
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| match students::get(conn, &wanted, viewer) {
+            Err(StorageError::NotFound) if !students::is_known(conn, &wanted)? => Ok(()),
+            other => other.map(drop),
+        },
+    )
+    .await?;
     let draft = StudentDraft::parse(&body.0)?;
     let (actor, viewer) = (caller.actor(), caller.viewer());
     let (student, upserted) = crate::db::run(&state.pool, move |conn| {
@@ -116,6 +131,7 @@ pub async fn put(
 /// One student record: the student themself, a programme holding the student's
 /// programme, or a coordinator; anyone else gets 404.
 #[utoipa::path(
+    operation_id = "getStudent",
     tag = "students",
     params(("number" = String, Path, description = "student number", example = "s1000001")),
     responses(
@@ -136,12 +152,13 @@ pub async fn get(
         students::get(conn, &number, &viewer)
     })
     .await
-    .map_err(missing("no student with this number"))?;
+    .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(student.into()))
 }
 
 /// Who the token says the caller is, and a student's own record.
 #[utoipa::path(
+    operation_id = "getMe",
     tag = "students",
     responses(
         (status = 200, body = Me),
@@ -172,3 +189,6 @@ pub async fn me(caller: Caller, state: web::Data<AppState>) -> Result<web::Json<
         student,
     }))
 }
+
+/// What a 404 here says.
+const NOT_FOUND: &str = "no student with this number";
