@@ -106,6 +106,19 @@ impl TestApp {
         }
     }
 
+    /// The same app, letting browser pages from `origins` call it (CORS).
+    pub fn with_cors_origins(mut self, origins: &[&str]) -> Self {
+        self.services = self
+            .services
+            .with_cors_origins(origins.iter().map(|o| (*o).to_owned()).collect());
+        self
+    }
+
+    /// What the app is built from, to serve it on a real socket.
+    pub fn services(&self) -> Services {
+        self.services.clone()
+    }
+
     /// Moves the service's clock.
     pub fn set_now(&self, at: DateTime<Utc>) {
         self.clock.set(at);

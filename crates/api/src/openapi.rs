@@ -2,7 +2,7 @@
 
 use crate::error::Problem;
 use crate::responses;
-use abroad_domain::Violation;
+use abroad_domain::{EntityType, Violation};
 use actix_web::App;
 use actix_web::http::Method;
 use utoipa::openapi::OpenApi as Document;
@@ -22,7 +22,7 @@ use utoipa_actix_web::AppExt;
                        every error is `application/problem+json` (RFC 9457)."
     ),
     modifiers(&BearerAuth),
-    components(schemas(Problem, Violation)),
+    components(schemas(Problem, Violation, EntityType)),
     tags(
         (name = "reference data", description = "Countries with travel advice, study programmes"),
         (name = "catalogue", description = "Partner institutions and destinations: the world map students choose from"),
