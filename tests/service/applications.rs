@@ -630,16 +630,12 @@ async fn documents_are_pdfs_checked_by_their_bytes() {
         .ok();
     assert_eq!(stored["size"], PDF.len());
     assert_eq!(stored["sha256"].as_str().expect("sha").len(), 64);
-    upload(
-        app,
-        &id,
-        "transcript",
-        "s1",
-        b"GIF89a not a pdf",
-        "application/pdf",
-    )
-    .await
-    .problem(415);
+    // Sent as a PDF but not one (nor `%PDF` without its dash): a rule broken, 422.
+    for bytes in [&b"GIF89a not a pdf"[..], b"%PDF1.4 no dash"] {
+        let refused = upload(app, &id, "transcript", "s1", bytes, "application/pdf").await;
+        refused.problem(422);
+        assert_eq!(refused.violations()[0].1, "not_a_pdf");
+    }
     upload(app, &id, "transcript", "s1", PDF, "image/png")
         .await
         .problem(415);

@@ -186,3 +186,72 @@ async fn a_database_that_is_down_is_503_not_500() {
     // Liveness does not depend on the database.
     assert_eq!(app.get("/health", None).await.status, 200);
 }
+
+#[actix_web::test]
+async fn control_characters_are_refused_naming_the_field_never_a_500() {
+    let app = TestApp::new();
+    let token = coordinator();
+    // In a body, anywhere, and in a single-line name even tabs and line breaks.
+    for (body, field) in [
+        (json!({"name": "Swe\u{0}den", "advice": "green"}), "name"),
+        (
+            json!({"name": "Sweden\u{1b}[31m", "advice": "green"}),
+            "name",
+        ),
+        (json!({"name": "Swe\u{202E}den", "advice": "green"}), "name"),
+        (json!({"name": "Swe\nden", "advice": "green"}), "name"),
+        (json!({"name": "Sweden", "advice": "gr\u{0}een"}), "advice"),
+    ] {
+        let response = app
+            .put_json("/api/v1/countries/SE", Some(&token), &body)
+            .await;
+        response.problem(422);
+        assert_eq!(
+            response.violations()[0],
+            (field.to_owned(), "control_character".to_owned()),
+            "{body}"
+        );
+    }
+    // In a query.
+    for query in ["q=a%00b", "country=SE&q=%1B"] {
+        let response = app
+            .get(&format!("/api/v1/institutions?{query}"), Some(&token))
+            .await;
+        response.problem(422);
+        assert_eq!(response.violations()[0].0, "q", "{query}");
+    }
+    let response = app.get("/api/v1/audit?entity_id=x%00", Some(&token)).await;
+    response.problem(422);
+    assert_eq!(response.violations()[0].0, "entity_id");
+}
+
+#[actix_web::test]
+async fn a_whole_number_written_with_a_fraction_is_still_that_integer() {
+    // JSON Schema counts 600.0 as the integer 600; so does the service.
+    let app = TestApp::new();
+    let token = coordinator();
+    app.put_json(
+        "/api/v1/programmes/BMS",
+        Some(&token),
+        &json!({"name": "Biomedical Sciences", "faculty": "LUMC", "level": "bachelor"}),
+    )
+    .await;
+    let body = json!({"name": "A", "email": "a@example.edu", "programme": "BMS",
+        "level": "bachelor", "ec": 60.0, "gpa": 7.0, "registered": true,
+        "first_year_diploma": true});
+    let stored = app
+        .put_json("/api/v1/students/s1", Some(&token), &body)
+        .await;
+    assert_eq!(
+        stored.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&stored.body)
+    );
+    assert_eq!(stored.json()["ec"], 60);
+    let mut fractional = body.clone();
+    fractional["ec"] = json!(60.5);
+    app.put_json("/api/v1/students/s2", Some(&token), &fractional)
+        .await
+        .problem(400);
+}

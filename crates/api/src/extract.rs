@@ -77,47 +77,114 @@ fn is_json(content_type: Option<&str>) -> bool {
 }
 
 /// Parses JSON, naming the field that has the wrong type or an unknown name.
+///
+/// Two steps, for the document's sake: the text is read into a JSON value first, in
+/// which a number with no fraction (`5.0`) becomes the integer it is, as JSON Schema
+/// counts it, and every string is held to the boundary rule for text
+/// ([`abroad_domain::text`]: 422 naming the field); then the value becomes `T`.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
             "the body is empty; send a JSON object",
         ));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+    let mut value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    integral_numbers(&mut value);
+    let mut refused = Vec::new();
+    forbidden_characters(&value, &mut String::new(), &mut refused);
+    if !refused.is_empty() {
+        return Err(ApiError::Unprocessable(refused));
+    }
+    serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            ApiError::bad_request(format!("the body is not valid JSON: {inner}"))
+        let field = if path == "." { String::new() } else { path };
+        let message = inner.to_string();
+        let code = if message.starts_with("unknown field") {
+            "unknown_field"
+        } else if message.starts_with("missing field") {
+            "missing_field"
         } else {
-            let field = if path == "." { String::new() } else { path };
-            let message = inner.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
-            let code = if message.starts_with("unknown field") {
-                "unknown_field"
-            } else if message.starts_with("missing field") {
-                "missing_field"
+            "invalid_type"
+        };
+        ApiError::BadRequest {
+            detail: if field.is_empty() {
+                message.clone()
             } else {
-                "invalid_type"
-            };
-            ApiError::BadRequest {
-                detail: if field.is_empty() {
-                    message.clone()
-                } else {
-                    format!("`{field}`: {message}")
-                },
-                errors: vec![Violation::new(field, code, message)],
+                format!("`{field}`: {message}")
+            },
+            errors: vec![Violation::new(field, code, message)],
+        }
+    })
+}
+
+/// The largest integer a JSON number with no fraction is read as exactly (2^53).
+const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
+/// `5.0` → `5`, everywhere in `value`: JSON Schema counts both as the integer 5.
+fn integral_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() <= EXACT_INTEGERS
+            {
+                // In range and whole, so the conversion is exact.
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "checked whole and in range"
+                )]
+                let whole = f as i64;
+                *n = whole.into();
             }
         }
-    })?;
-    deserializer.end().map_err(|e| {
-        ApiError::bad_request(format!("the body has something after its JSON value: {e}"))
-    })?;
-    Ok(value)
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(members) => members.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
+/// Every string (and member name) in `value` that breaks the boundary rule for text,
+/// named by its path (`choices[2].motivation`).
+fn forbidden_characters(value: &serde_json::Value, path: &mut String, found: &mut Vec<Violation>) {
+    fn check(text: &str, at: &str, found: &mut Vec<Violation>) {
+        if let Some(c) = abroad_domain::text::forbidden_character(text, true) {
+            found.push(Violation::new(
+                at,
+                "control_character",
+                format!(
+                    "`{}` may not hold the control character {}",
+                    if at.is_empty() { "the body" } else { at },
+                    abroad_domain::text::describe(c)
+                ),
+            ));
+        }
+    }
+    match value {
+        serde_json::Value::String(text) => check(text, path, found),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                forbidden_characters(item, path, found);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Object(members) => {
+            for (name, member) in members {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(name);
+                check(name, path, found);
+                forbidden_characters(member, path, found);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// For PATCH bodies: tells a field left out (`None`) from one set to `null`
@@ -302,6 +369,29 @@ mod tests {
             parse_json::<Body>(b"  "),
             Err(ApiError::BadRequest { .. })
         ));
+    }
+
+    #[test]
+    fn whole_numbers_are_integers_and_control_characters_are_refused() {
+        #[derive(Debug, Deserialize)]
+        struct Count {
+            places: u32,
+        }
+        let count: Count = parse_json(br#"{"places": 5.0}"#).unwrap();
+        assert_eq!(count.places, 5);
+        assert!(matches!(
+            parse_json::<Count>(br#"{"places": 5.5}"#),
+            Err(ApiError::BadRequest { .. })
+        ));
+        match parse_json::<Body>(br#"{"name":"a\u0000b","items":[]}"#) {
+            Err(ApiError::Unprocessable(v)) => {
+                assert_eq!(
+                    (v[0].field.as_str(), v[0].code.as_str()),
+                    ("name", "control_character")
+                );
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 
     #[test]

@@ -117,8 +117,9 @@ fn constrain_parameters(document: &mut Document) {
 
 /// Declares on every operation the statuses its kind of route answers whatever the
 /// handler does: 401 and 503 on every `/api/v1` route (the token, the database), 400
-/// and 404 where a path names an object, 400 where a query is read, and 400, 413 and
-/// 415 where a body is read. A status a handler declares itself keeps its own text.
+/// and 404 where a path names an object, 400 and 422 where a query is read (422: a value
+/// of the right form that names nothing, such as a cursor not issued, or a control
+/// character), and 400, 413, 415 and 422 where a body is read. A status a handler declares itself keeps its own text.
 fn declare_shared_statuses(document: &mut Document) {
     for (path, item) in &mut document.paths.paths {
         let authenticated = path.starts_with("/api/v1/");
@@ -143,13 +144,17 @@ fn declare_shared_statuses(document: &mut Document) {
                 ]);
             }
             if reads(ParameterIn::Query) {
-                shared.push((400, responses::MALFORMED_PATH));
+                shared.extend([
+                    (400, responses::MALFORMED_PATH),
+                    (422, responses::QUERY_RULE),
+                ]);
             }
             if operation.request_body.is_some() {
                 shared.extend([
                     (400, responses::MALFORMED_PATH),
                     (413, responses::TOO_LARGE),
                     (415, responses::WRONG_CONTENT_TYPE),
+                    (422, responses::BODY_RULE),
                 ]);
             }
             for (status, description) in shared {

@@ -29,6 +29,8 @@ pub(crate) const NO_TOKEN: &str =
 pub(crate) const NOT_VISIBLE: &str = "Unknown, or not yours to see.";
 pub(crate) const TOO_LARGE: &str = "The body is larger than this service takes.";
 pub(crate) const WRONG_CONTENT_TYPE: &str = "The body is not of the content type this route takes.";
+pub(crate) const QUERY_RULE: &str = "A query value of the right form that names nothing (a cursor this list did not issue, an unassigned code) or holds a control character; `errors` names it.";
+pub(crate) const BODY_RULE: &str = "Well-formed, but breaks one or more rules (a control character in text among them); `errors` lists every violation.";
 pub(crate) const UNAVAILABLE: &str =
     "The service cannot reach its database, or the database is not migrated.";
 

@@ -15,6 +15,7 @@ pub mod programme;
 pub mod role;
 pub mod shapes;
 pub mod student;
+pub mod text;
 pub mod violation;
 pub mod vocabulary;
 

@@ -74,6 +74,16 @@ pub fn missing(field: &str) -> Violation {
 /// Checks a required free-text field: trimmed, not empty, at most `max` characters.
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Violation> {
     let trimmed = value.trim();
+    if let Some(c) = crate::text::forbidden_character(trimmed, false) {
+        return Err(Violation::new(
+            field,
+            "control_character",
+            format!(
+                "`{field}` is one line of text; it may not hold {}",
+                crate::text::describe(c)
+            ),
+        ));
+    }
     if trimmed.is_empty() {
         return Err(Violation::new(
             field,

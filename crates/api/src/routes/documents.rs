@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
 use crate::responses::{Forbidden, Malformed, NotFound, TooLarge, Unauthenticated};
 use crate::routes::applications::{DocumentView, NOT_FOUND};
-use abroad_domain::{DocumentKind, Role};
+use abroad_domain::{DocumentKind, Role, Violation};
 use abroad_storage::documents::{self, Upload};
 use actix_web::http::header;
 use actix_web::web::BytesMut;
@@ -26,7 +26,7 @@ fn kind(raw: &str) -> Result<DocumentKind, ApiError> {
     operation_id = "uploadDocument",
     tag = "applications",
     params(("id" = Uuid, Path), ("kind" = abroad_domain::DocumentKind, Path)),
-    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    request_body(content = serde_json::Value, description = "the PDF's bytes, starting with `%PDF-`", content_type = "application/pdf"),
     responses(
         (status = 200, body = DocumentView),
         Malformed,
@@ -35,7 +35,8 @@ fn kind(raw: &str) -> Result<DocumentKind, ApiError> {
         NotFound,
         (status = 409, description = "not a draft, or the deadline passed", body = Problem, content_type = "application/problem+json"),
         TooLarge,
-        (status = 415, description = "not a PDF", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "not sent as `Content-Type: application/pdf`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "the bytes are not a PDF", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -87,10 +88,15 @@ pub async fn upload(
         }
         body.extend_from_slice(&chunk);
     }
-    if !infer::is(&body, "pdf") {
-        return Err(ApiError::UnsupportedMediaType(
-            "the body is not a PDF (it does not start with %PDF-)".to_owned(),
-        ));
+    // `infer` knows PDFs by `%PDF`; a PDF's header is `%PDF-` and its version (ISO
+    // 32000-1, 7.5.2), so the dash is required too. Sent as a PDF but not one: a rule
+    // broken (422), not a wrong content type.
+    if !(infer::is(&body, "pdf") && body.starts_with(b"%PDF-")) {
+        return Err(ApiError::Unprocessable(vec![Violation::new(
+            "body",
+            "not_a_pdf",
+            "the body is not a PDF: a PDF starts with `%PDF-` and its version",
+        )]));
     }
     let sha256 = abroad_domain::draw::hex(&Sha256::digest(&body));
     let (actor, owner, at) = (caller.actor(), caller.sub.clone(), state.clock.now());
@@ -113,7 +119,7 @@ pub async fn upload(
     tag = "applications",
     params(("id" = Uuid, Path), ("kind" = abroad_domain::DocumentKind, Path)),
     responses(
-        (status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 200, content_type = "application/pdf", body = serde_json::Value, description = "the PDF as uploaded"),
         Malformed,
         Unauthenticated,
         NotFound,
