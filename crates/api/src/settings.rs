@@ -2,6 +2,7 @@
 
 use jsonwebtoken::Algorithm;
 use std::fmt;
+use std::time::Duration;
 
 /// The key anyone can read in this file: used only in the announced `--dev` mode.
 pub const DEV_JWT_SECRET: &str = "abroad-dev-secret: public, for local development only";
@@ -48,6 +49,9 @@ pub struct JwtSettings {
     pub private_key_pem: Option<Secret>,
     pub issuer: String,
     pub audience: String,
+    /// The longest a token may live: `exp` at most this long after `iat` (or after now,
+    /// without `iat`). A stolen token stops working within this time.
+    pub max_ttl: Duration,
 }
 
 /// Everything the service reads from its environment.
@@ -146,6 +150,12 @@ impl Settings {
             audience: env
                 .get("ABROAD_JWT_AUDIENCE")
                 .unwrap_or_else(|| "abroad-api".to_owned()),
+            max_ttl: duration(
+                env,
+                "ABROAD_JWT_MAX_TTL",
+                Duration::from_secs(24 * 3600),
+                Duration::from_secs(60)..=Duration::from_secs(30 * 24 * 3600),
+            )?,
         };
         let log_format = match env.get("ABROAD_LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
@@ -262,6 +272,26 @@ where
     }
 }
 
+/// A duration written as `humantime` reads it (`90m`, `24h`, `7d`), within `range`.
+fn duration(
+    env: &impl Source,
+    name: &'static str,
+    default: Duration,
+    range: std::ops::RangeInclusive<Duration>,
+) -> Result<Duration, ConfigError> {
+    match env.get(name) {
+        None => Ok(default),
+        Some(raw) => humantime::parse_duration(raw.trim())
+            .ok()
+            .filter(|d| range.contains(d))
+            .ok_or(ConfigError::Invalid {
+                name,
+                value: raw,
+                expected: "a duration such as 30m, 8h or 7d, from 1 minute to 30 days",
+            }),
+    }
+}
+
 /// `ABROAD_CORS_ORIGINS`: comma-separated exact origins, each `scheme://host[:port]`
 /// with nothing after it, since a browser sends its `Origin` in exactly that form.
 fn cors_origins(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
@@ -306,6 +336,21 @@ mod tests {
         assert_eq!(s.jwt.issuer, "abroad");
         assert_eq!(s.jwt.audience, "abroad-api");
         assert_eq!(s.jwt.algorithm, Algorithm::HS256);
+        assert_eq!(s.jwt.max_ttl, Duration::from_secs(24 * 3600));
+    }
+
+    #[test]
+    fn the_token_lifetime_is_a_duration_from_a_minute_to_thirty_days() {
+        let max_ttl = |raw| {
+            Settings::from_source(&HashMap::from([("ABROAD_JWT_MAX_TTL", raw)]))
+                .map(|s| s.jwt.max_ttl)
+        };
+        assert_eq!(max_ttl("8h").unwrap(), Duration::from_secs(8 * 3600));
+        assert_eq!(max_ttl(" 1m ").unwrap(), Duration::from_secs(60));
+        assert_eq!(max_ttl("30d").unwrap(), Duration::from_secs(30 * 24 * 3600));
+        for bad in ["59s", "31d", "0s", "3600", "forever", "-1h"] {
+            assert!(max_ttl(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
