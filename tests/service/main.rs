@@ -22,5 +22,6 @@ mod matrix;
 mod matrix_world;
 mod operations;
 mod programmes;
+mod rules;
 mod search;
 mod students;
