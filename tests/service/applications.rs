@@ -851,3 +851,238 @@ async fn malformed_application_bodies_are_400_or_422_never_500() {
     assert_eq!(response.violations()[0].1, "no_student_record");
     let _ = before_deadline();
 }
+
+/// The audit entry id of `action` on an object, if it happened.
+async fn entry_of(app: &TestApp, entity_type: &str, id: &str, action: &str) -> Option<i64> {
+    let page = app
+        .get(
+            &format!("/api/v1/audit?entity_type={entity_type}&entity_id={id}&limit=500"),
+            Some(&coordinator()),
+        )
+        .await
+        .ok();
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|e| e["action"] == action)
+        .and_then(|e| e["id"].as_i64())
+}
+
+/// A submitted application of `student` to `call`, approved by its programme when asked.
+async fn submitted(w: &World, call: &str, student: &str, approved: bool) -> String {
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    student_record(&w.app, student, "BMS", 75, 7.4).await;
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
+    let id = apply(&w.app, call, student, &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    upload(&w.app, &id, "transcript", student, PDF, "application/pdf").await;
+    w.app
+        .post_json(
+            &format!("/api/v1/applications/{id}/submit"),
+            Some(&student_token(student)),
+            &json!({}),
+        )
+        .await
+        .ok();
+    if approved {
+        w.app
+            .post_json(
+                &format!("/api/v1/applications/{id}/programme-decision"),
+                Some(&programme_token(&["BMS"])),
+                &json!({"approved": true}),
+            )
+            .await
+            .ok();
+    }
+    id
+}
+
+/// How many lock requests on the test's database wait right now.
+fn waiting_locks(app: &TestApp) -> i64 {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Waiting {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.db.connect();
+    diesel::sql_query("SELECT count(*) AS n FROM pg_locks WHERE NOT granted")
+        .get_result::<Waiting>(&mut conn)
+        .expect("pg_locks")
+        .n
+}
+
+/// Polls `until` (a condition on the database) while driving `pending`, the requests in
+/// flight; fails if they finish first or it takes longer than ten seconds.
+async fn drive_until<F: std::future::Future>(
+    pending: &mut std::pin::Pin<Box<F>>,
+    mut until: impl FnMut() -> bool,
+) {
+    let started = std::time::Instant::now();
+    loop {
+        if until() {
+            return;
+        }
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "the database never got there"
+        );
+        let tick = actix_web::rt::time::sleep(std::time::Duration::from_millis(20));
+        futures_util::pin_mut!(tick);
+        if let futures_util::future::Either::Left(_) =
+            futures_util::future::select(pending.as_mut(), tick).await
+        {
+            panic!("the requests finished while they should wait on a lock");
+        }
+    }
+}
+
+/// The probe's reproduction of a write racing the close: `write` on application `id`
+/// is held up by a row lock taken from outside (as from psql); once it waits, the close
+/// is sent, and it must queue behind the write (two waiting locks) instead of closing
+/// underneath it. `meanwhile` runs before the lock is released. Answers the write's and
+/// the close's responses.
+async fn held_up_against_the_close(
+    w: &World,
+    call: &str,
+    id: &str,
+    write: TestRequest,
+    meanwhile: impl FnOnce(),
+) -> (crate::support::Response, crate::support::Response) {
+    use diesel::RunQueryDsl;
+    let mut holder = w.app.db.connect();
+    diesel::sql_query("BEGIN")
+        .execute(&mut holder)
+        .expect("begin");
+    diesel::sql_query(format!(
+        "SELECT 1 FROM applications WHERE id = '{id}' FOR UPDATE"
+    ))
+    .execute(&mut holder)
+    .expect("hold the application");
+    let close = json_request(
+        TestRequest::post(),
+        &format!("/api/v1/calls/{call}/close"),
+        Some(&coordinator()),
+        &json!({}),
+    );
+    let app = &w.app;
+    let mut in_flight = Box::pin(async move {
+        let written = app.send(write);
+        futures_util::pin_mut!(written);
+        // The write first, until it waits on the held row; then the close.
+        let closing = async {
+            let started = std::time::Instant::now();
+            while waiting_locks(app) < 1 {
+                assert!(started.elapsed().as_secs() < 10);
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            app.send(close).await
+        };
+        futures_util::future::join(written, closing).await
+    });
+    drive_until(&mut in_flight, || waiting_locks(&w.app) >= 2).await;
+    meanwhile();
+    diesel::sql_query("COMMIT")
+        .execute(&mut holder)
+        .expect("release");
+    in_flight.await
+}
+
+#[actix_web::test]
+async fn a_withdrawal_or_review_held_up_before_the_close_lands_before_it() {
+    for review in [false, true] {
+        let (w, call) = wide_world().await;
+        // Decided (rejected by the programme) for the withdrawal, approved for the review.
+        let id = submitted(&w, &call, "s70", review).await;
+        if !review {
+            w.app
+                .post_json(
+                    &format!("/api/v1/applications/{id}/programme-decision"),
+                    Some(&programme_token(&["BMS"])),
+                    &json!({"approved": false, "comment": "no"}),
+                )
+                .await
+                .ok();
+        }
+        w.app.set_now(deadline() + Duration::minutes(1));
+        let (action, write) = if review {
+            (
+                "application.reviewed",
+                json_request(
+                    TestRequest::post(),
+                    &format!("/api/v1/applications/{id}/review"),
+                    Some(&coordinator()),
+                    &json!({"outcome": "eligible", "note": "fine"}),
+                ),
+            )
+        } else {
+            (
+                "application.withdrawn",
+                json_request(
+                    TestRequest::post(),
+                    &format!("/api/v1/applications/{id}/withdraw"),
+                    Some(&student_token("s70")),
+                    &json!({}),
+                ),
+            )
+        };
+        let (written, closed) = held_up_against_the_close(&w, &call, &id, write, || {}).await;
+        assert_eq!(
+            written.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&written.body)
+        );
+        assert_eq!(
+            closed.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&closed.body)
+        );
+        let written_at = entry_of(&w.app, "application", &id, action).await;
+        let closed_at = entry_of(&w.app, "call", &call, "call.closed").await;
+        assert!(written_at < closed_at, "{action} landed after the close");
+    }
+}
+
+#[actix_web::test]
+async fn a_submit_held_up_past_the_deadline_is_late() {
+    // Begun a second before the deadline, held up until after it: the clock is read
+    // once the locks are had, so the submit is late (409) and the close goes through.
+    let (w, call) = wide_world().await;
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
+    let id = apply(&w.app, &call, "s1", &body).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    upload(&w.app, &id, "transcript", "s1", PDF, "application/pdf").await;
+    w.app.set_now(deadline() - Duration::seconds(1));
+    let submit = json_request(
+        TestRequest::post(),
+        &format!("/api/v1/applications/{id}/submit"),
+        Some(&student_token("s1")),
+        &json!({}),
+    );
+    let clock = w.app.clock.clone();
+    let (submitted, closed) = held_up_against_the_close(&w, &call, &id, submit, move || {
+        clock.set(deadline() + Duration::seconds(1));
+    })
+    .await;
+    submitted.problem(409);
+    assert_eq!(
+        closed.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&closed.body)
+    );
+    let stored = w
+        .app
+        .get(&format!("/api/v1/applications/{id}"), Some(&coordinator()))
+        .await
+        .ok();
+    assert_eq!(stored["status"], "draft");
+}

@@ -299,6 +299,95 @@ async fn places_show_the_live_demand_of_submitted_applications() {
     assert_eq!(slot(wide[0], "spring")["total_count"], 0);
     assert_eq!(slot(wide[5], "autumn")["total_count"], 0);
     assert_eq!(slot(wide[0], "autumn")["places"], 2);
+
+    // Rejected by its programme, s2's application is out of the running: it no longer
+    // counts (nor would a withdrawn one).
+    let listed = app
+        .get(
+            &format!("/api/v1/applications?call_id={id}"),
+            Some(&coordinator()),
+        )
+        .await
+        .ok();
+    let s2 = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|a| a["student"] == "s2")
+        .expect("s2's application")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let mut bms = crate::support::claims("programme", "bms-office");
+    bms.programmes = vec!["BMS".to_owned()];
+    app.post_json(
+        &format!("/api/v1/applications/{s2}/programme-decision"),
+        Some(&crate::support::sign(&bms)),
+        &json!({"approved": false, "comment": "not this year"}),
+    )
+    .await
+    .ok();
+    let places = app
+        .get(&format!("/api/v1/calls/{id}/places"), Some(&student()))
+        .await
+        .ok();
+    let first = places
+        .as_array()
+        .expect("places")
+        .iter()
+        .find(|p| p["destination_id"] == wide[0] && p["semester"] == "autumn")
+        .cloned()
+        .expect("slot");
+    assert_eq!(
+        (
+            first["first_choice_count"].clone(),
+            first["total_count"].clone()
+        ),
+        (json!(1), json!(1))
+    );
+}
+
+#[actix_web::test]
+async fn a_call_opens_at_its_opens_at_and_its_times_stay_four_digit_years() {
+    let app = TestApp::new();
+    let office = coordinator();
+    // Times whose rendering would leave RFC 3339's four-digit years are refused.
+    for (field, raw) in [
+        ("deadline", "9999-12-31T23:59:59-12:00"),
+        ("opens_at", "1969-12-31T23:00:00Z"),
+    ] {
+        let mut body = university_wide_call();
+        body[field] = json!(raw);
+        let response = app.post_json("/api/v1/calls", Some(&office), &body).await;
+        response.problem(422);
+        assert!(
+            response
+                .violations()
+                .contains(&(field.to_owned(), "timestamp_out_of_range".to_owned())),
+            "{field}: {:?}",
+            response.violations()
+        );
+    }
+    // Opening before `opens_at` is refused; from it on it opens.
+    let created = app
+        .post_json("/api/v1/calls", Some(&office), &university_wide_call())
+        .await
+        .json();
+    let opens_at: chrono::DateTime<chrono::Utc> = created["opens_at"]
+        .as_str()
+        .expect("opens_at")
+        .parse()
+        .expect("time");
+    let open = format!("/api/v1/calls/{}/open", created["id"].as_str().expect("id"));
+    app.set_now(opens_at - Duration::seconds(1));
+    app.post_json(&open, Some(&office), &json!({}))
+        .await
+        .problem(409);
+    app.set_now(opens_at);
+    assert_eq!(
+        app.post_json(&open, Some(&office), &json!({})).await.ok()["status"],
+        "open"
+    );
 }
 
 #[actix_web::test]

@@ -173,3 +173,21 @@ async fn without_configured_origins_no_browser_origin_is_allowed() {
         .await
         .problem(403);
 }
+
+#[actix_web::test]
+async fn personal_data_is_never_stored_by_a_cache() {
+    let app = TestApp::new();
+    let token = coordinator();
+    for path in [
+        "/api/v1/me",
+        "/api/v1/students/s1",
+        "/api/v1/applications",
+        "/api/v1/audit",
+        "/api/v1/applications/00000000-0000-0000-0000-000000000000/documents/cv",
+    ] {
+        let response = app.get(path, Some(&token)).await;
+        assert_eq!(response.header("cache-control"), Some("no-store"), "{path}");
+    }
+    let catalogue = app.get("/api/v1/countries", Some(&token)).await;
+    assert_eq!(catalogue.header("cache-control"), None);
+}

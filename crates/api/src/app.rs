@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::extract::{JsonLimit, path_error, query_error};
 use crate::methods::allowed_methods;
 use crate::openapi::{self, RouteTable};
+use crate::personal::no_store_for_personal_data;
 use crate::query_text::refuse_control_characters;
 use crate::telemetry::request_context;
 use actix_web::body::MessageBody;
@@ -95,6 +96,7 @@ pub fn build(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (*services.document).clone()))
         .route("/docs", web::get().to(docs_redirect))
         .default_service(web::to(fallback))
+        .wrap(from_fn(no_store_for_personal_data))
         .wrap(from_fn(refuse_control_characters))
         .wrap(from_fn(allowed_methods))
         .wrap(cors)

@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod methods;
 pub mod openapi;
+pub mod personal;
 pub mod query_text;
 pub mod responses;
 pub mod routes;

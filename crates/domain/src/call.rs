@@ -211,12 +211,14 @@ fn required_count(
     count(v, field, raw, range)
 }
 
-/// An RFC 3339 time with any offset, in UTC.
+/// An RFC 3339 time with any offset, in UTC, between 1970 and 9999: every rendering
+/// of it (UTC, and local in Europe/Amsterdam) then stays a four-digit-year RFC 3339
+/// time, and PostgreSQL stores it as given.
 pub fn timestamp(field: &str, raw: &str) -> Result<DateTime<Utc>, Violation> {
     if raw.trim().is_empty() {
         return Err(missing(field));
     }
-    DateTime::parse_from_rfc3339(raw.trim())
+    let at = DateTime::parse_from_rfc3339(raw.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
             Violation::new(
@@ -224,7 +226,25 @@ pub fn timestamp(field: &str, raw: &str) -> Result<DateTime<Utc>, Violation> {
                 "invalid_timestamp",
                 format!("`{raw}` is not an RFC 3339 time; write e.g. 2026-12-01T23:59:00+01:00"),
             )
-        })
+        })?;
+    let (earliest, latest) = timestamp_range();
+    if at < earliest || at > latest {
+        return Err(Violation::new(
+            field,
+            "timestamp_out_of_range",
+            format!("`{raw}` lies outside 1970-01-01 to 9999-12-31 (UTC)"),
+        ));
+    }
+    Ok(at)
+}
+
+/// The times a call may name: from 1970 to the last day of 9999, less a day so that
+/// local time (UTC+1/+2) never reaches the year 10000.
+pub fn timestamp_range() -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        DateTime::UNIX_EPOCH,
+        DateTime::UNIX_EPOCH + chrono::Duration::days(2_932_896),
+    )
 }
 
 impl CallDraft {
@@ -507,5 +527,26 @@ pub(crate) mod tests {
         };
         f.required_documents = vec!["motivation".into(), "cv".into()];
         assert!(CallDraft::parse(&f).is_ok());
+    }
+
+    #[test]
+    fn timestamps_stay_within_four_digit_years_everywhere() {
+        assert!(timestamp("deadline", "2026-12-01T23:59:00+01:00").is_ok());
+        assert!(timestamp("deadline", "1970-01-01T00:00:00Z").is_ok());
+        assert!(timestamp("deadline", "9999-12-30T23:59:59Z").is_ok());
+        for raw in [
+            "9999-12-31T23:59:59-12:00",
+            "9999-12-31T12:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+        ] {
+            assert_eq!(
+                timestamp("deadline", raw).unwrap_err().code,
+                "timestamp_out_of_range",
+                "{raw}"
+            );
+        }
+        let (_, latest) = timestamp_range();
+        assert_eq!(latest.to_rfc3339(), "9999-12-31T00:00:00+00:00");
     }
 }

@@ -98,7 +98,7 @@ mod tests {
     fn karolinska() -> InstitutionFields {
         InstitutionFields {
             name: "Karolinska Institutet".into(),
-            country: "se".into(),
+            country: "SE".into(),
             city: "Stockholm".into(),
             website: Some("https://ki.se".into()),
             erasmus_code: Some("s  stockho03".into()),

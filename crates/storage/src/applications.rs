@@ -239,6 +239,12 @@ pub(crate) fn accepting(call: &Call, at: DateTime<Utc>) -> Result<(), StorageErr
             call.status
         )));
     }
+    if at < call.opens_at {
+        return Err(StorageError::State(format!(
+            "the call opens for applications at {}",
+            call.opens_at.to_rfc3339()
+        )));
+    }
     if at > call.deadline {
         return Err(StorageError::State(format!(
             "the deadline ({}) has passed: late applications are never considered",
@@ -303,7 +309,7 @@ pub fn create(
     call_id: Uuid,
     student: &str,
     input: &ApplicationInput,
-    at: DateTime<Utc>,
+    clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<ApplicationRecord, StorageError> {
     conn.transaction(|conn| {
         // A draft call is not there for students: 404, like its read.
@@ -313,6 +319,7 @@ pub fn create(
             .select(Call::as_select())
             .for_share()
             .first(conn)?;
+        let at = clock();
         accepting(&call, at)?;
         let programme: Option<String> = students::table
             .find(student)
@@ -363,28 +370,44 @@ pub fn create(
     })
 }
 
-/// Locks an application the caller may act on, with its call. Whether the caller may
-/// see it rests on its student, programme and call, which never change, so checking
-/// before taking the lock is as good as after.
+/// Locks an application the caller may act on, with its call.
+///
+/// The call is locked first and shared (`FOR SHARE`): closing takes it exclusively, so
+/// a write already under way finishes before the call closes, and none begins after.
+/// Whether the caller may see the application rests on its student, programme and
+/// call, which never change, so checking before taking the locks is as good as after.
 pub(crate) fn lock(
     conn: &mut PgConnection,
     id: Uuid,
     scope: &ApplicationScope,
 ) -> Result<(Application, Call), StorageError> {
-    scoped(scope)
+    let call_id: Uuid = scoped(scope)
         .filter(applications::id.eq(id))
-        .select(applications::id)
-        .first::<Uuid>(conn)?;
+        .select(applications::call_id)
+        .first(conn)?;
+    let call: Call = calls::table
+        .find(call_id)
+        .select(Call::as_select())
+        .for_share()
+        .first(conn)?;
     let application: Application = applications::table
         .find(id)
         .select(Application::as_select())
         .for_update()
         .first(conn)?;
-    let call: Call = calls::table
-        .find(application.call_id)
-        .select(Call::as_select())
-        .first(conn)?;
     Ok((application, call))
+}
+
+/// Closing freezes everything that feeds the draw (SPEC.md): after it no application
+/// is changed, withdrawn, decided, reviewed or scored.
+pub(crate) fn not_frozen(call: &Call) -> Result<(), StorageError> {
+    match call.status()? {
+        CallStatus::Closed | CallStatus::Drawn => Err(StorageError::State(format!(
+            "the call is {}: nothing that feeds the draw changes after it closes",
+            call.status
+        ))),
+        CallStatus::Draft | CallStatus::Open => Ok(()),
+    }
 }
 
 pub(crate) fn require_draft(application: &Application) -> Result<(), StorageError> {
@@ -405,11 +428,12 @@ pub fn update(
     id: Uuid,
     owner: &str,
     input: &ApplicationInput,
-    at: DateTime<Utc>,
+    clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<ApplicationRecord, StorageError> {
     conn.transaction(|conn| {
         let (before, call) = lock(conn, id, &ApplicationScope::Student(owner.to_owned()))?;
         require_draft(&before)?;
+        let at = clock();
         accepting(&call, at)?;
         let before = record(conn, before)?;
         let changed: Application = diesel::update(applications::table.find(id))
@@ -555,7 +579,7 @@ pub fn submit(
     actor: &Actor,
     id: Uuid,
     owner: &str,
-    at: DateTime<Utc>,
+    clock: impl Fn() -> DateTime<Utc>,
     check: impl FnOnce(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
 ) -> Result<(ApplicationRecord, Vec<Violation>), StorageError> {
     conn.transaction(|conn| {
@@ -566,6 +590,7 @@ pub fn submit(
                 before.status
             )));
         }
+        let at = clock();
         accepting(&call, at)?;
         let warnings = check(&facts(conn, &before, &call)?).map_err(StorageError::Invalid)?;
         let after: Application = diesel::update(applications::table.find(id))
@@ -595,15 +620,12 @@ pub fn withdraw(
     actor: &Actor,
     id: Uuid,
     owner: &str,
-    at: DateTime<Utc>,
+    clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<ApplicationRecord, StorageError> {
     conn.transaction(|conn| {
         let (before, call) = lock(conn, id, &ApplicationScope::Student(owner.to_owned()))?;
-        if call.status == CallStatus::Drawn.as_str() {
-            return Err(StorageError::State(
-                "the call has been drawn: withdrawing is no longer possible".to_owned(),
-            ));
-        }
+        not_frozen(&call)?;
+        let at = clock();
         if matches!(
             before.status()?,
             ApplicationStatus::Withdrawn | ApplicationStatus::Placed | ApplicationStatus::Unplaced
@@ -642,10 +664,12 @@ pub fn programme_decision(
     programmes: &[String],
     approved: bool,
     comment: Option<&str>,
-    at: DateTime<Utc>,
+    clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<ApplicationRecord, StorageError> {
     conn.transaction(|conn| {
-        let (before, _) = lock(conn, id, &ApplicationScope::Programmes(programmes.to_vec()))?;
+        let (before, call) = lock(conn, id, &ApplicationScope::Programmes(programmes.to_vec()))?;
+        not_frozen(&call)?;
+        let at = clock();
         if before.status()? != ApplicationStatus::Submitted {
             return Err(StorageError::State(format!(
                 "the application is {}; the programme decides on submitted ones",
@@ -689,13 +713,12 @@ pub fn review(
     scope: &ApplicationScope,
     outcome: ReviewOutcome,
     note: Option<&str>,
-    at: DateTime<Utc>,
+    clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<ApplicationRecord, StorageError> {
     conn.transaction(|conn| {
         let (before, call) = lock(conn, id, scope)?;
-        if call.status == CallStatus::Drawn.as_str() {
-            return Err(StorageError::State("the call has been drawn: reviews are final".to_owned()));
-        }
+        not_frozen(&call)?;
+        let at = clock();
         if !matches!(before.status()?, ApplicationStatus::Approved | ApplicationStatus::Contact) {
             return Err(StorageError::State(format!(
                 "the application is {}; the office reviews approved applications (or ones marked contact)",
@@ -733,11 +756,7 @@ pub fn score(
                 "this call selects by lottery: it takes no scores".to_owned(),
             ));
         }
-        if call.status == CallStatus::Drawn.as_str() {
-            return Err(StorageError::State(
-                "the call has been drawn: scores are final".to_owned(),
-            ));
-        }
+        not_frozen(&call)?;
         if matches!(
             before.status()?,
             ApplicationStatus::Draft | ApplicationStatus::Withdrawn

@@ -4,10 +4,10 @@ use crate::StorageError;
 use crate::Viewer;
 use crate::audit::{self, Actor};
 use crate::page::{Cursor, Page};
-use crate::schema::{call_places, calls, destinations};
+use crate::schema::{applications, call_places, calls, destinations};
 use abroad_domain::{
-    Activity, CallDraft, CallRules, CallStatus, DocumentKind, Level, Motivation, Selection,
-    Semester, Violation,
+    Activity, ApplicationStatus, CallDraft, CallRules, CallStatus, DocumentKind, Level, Motivation,
+    Selection, Semester, Violation,
 };
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
@@ -394,12 +394,13 @@ pub fn update(
     })
 }
 
-/// `draft → open`.
+/// `draft → open`, from `opens_at` on.
 pub fn open(
     conn: &mut PgConnection,
     actor: &Actor,
     id: Uuid,
     viewer: &Viewer,
+    clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<Call, StorageError> {
     conn.transaction(|conn| {
         let before = lock(conn, id, viewer)?;
@@ -407,6 +408,12 @@ pub fn open(
             return Err(StorageError::State(format!(
                 "the call is {}; only a draft call can be opened",
                 before.status
+            )));
+        }
+        if clock() < before.opens_at {
+            return Err(StorageError::State(format!(
+                "the call opens at {}, not before",
+                before.opens_at.to_rfc3339()
             )));
         }
         let after: Call = diesel::update(calls::table.find(id))
@@ -429,15 +436,17 @@ pub fn open(
     })
 }
 
-/// `open → closed`, only after the deadline: stores the seed and publishes its commitment.
-/// From here on nothing about the call or its applications can change but the office's
-/// decisions on them.
+/// `open → closed`, only after the deadline and once every submitted application has
+/// its final decision (and, in a `ranking` call, every eligible one its score): stores
+/// the seed and publishes its commitment. The call is locked exclusively, so every
+/// application write under way (they share the lock) has finished, and none follows:
+/// from here on nothing that feeds the draw changes (SPEC.md, Selection 1).
 pub fn close(
     conn: &mut PgConnection,
     actor: &Actor,
     id: Uuid,
     viewer: &Viewer,
-    at: DateTime<Utc>,
+    clock: impl Fn() -> DateTime<Utc>,
     seed: &[u8; 32],
 ) -> Result<Call, StorageError> {
     conn.transaction(|conn| {
@@ -448,10 +457,40 @@ pub fn close(
                 before.status
             )));
         }
+        let at = clock();
         if at <= before.deadline {
             return Err(StorageError::State(format!(
                 "the call closes only after its deadline ({})",
                 before.deadline.to_rfc3339()
+            )));
+        }
+        let undecided = [
+            ApplicationStatus::Submitted,
+            ApplicationStatus::Approved,
+            ApplicationStatus::Contact,
+        ]
+        .map(ApplicationStatus::as_str);
+        let waiting: i64 = applications::table
+            .filter(applications::call_id.eq(id))
+            .filter(applications::status.eq_any(undecided))
+            .count()
+            .get_result(conn)?;
+        let unscored: i64 = if before.selection == Selection::Ranking.as_str() {
+            applications::table
+                .filter(applications::call_id.eq(id))
+                .filter(applications::status.eq(ApplicationStatus::Eligible.as_str()))
+                .filter(applications::score.is_null())
+                .count()
+                .get_result(conn)?
+        } else {
+            0
+        };
+        if waiting + unscored > 0 {
+            return Err(StorageError::State(format!(
+                "{} application(s) still wait: {waiting} for their final decision (the \
+                 programme's, then the office's review as eligible or rejected), {unscored} \
+                 eligible for their score",
+                waiting + unscored
             )));
         }
         let after: Call = diesel::update(calls::table.find(id))
@@ -602,8 +641,9 @@ fn fits_scheme(call: &Call, exchange_type: &str, faculty: Option<&str>) -> bool 
     }
 }
 
-/// Every slot of a call with its live demand: how many submitted applications chose it
-/// first, and how many chose it at all, in the slot's semester.
+/// Every slot of a call with its live demand: how many applications still in the
+/// running (submitted and not rejected, withdrawn or left unplaced) chose it first,
+/// and how many chose it at all, in the slot's semester.
 pub fn demand(conn: &mut PgConnection, id: Uuid) -> Result<Vec<PlaceDemand>, StorageError> {
     Ok(diesel::sql_query(
         "SELECT p.destination_id, p.semester, p.places,
@@ -613,7 +653,7 @@ pub fn demand(conn: &mut PgConnection, id: Uuid) -> Result<Vec<PlaceDemand>, Sto
            LEFT JOIN application_choices c ON c.destination_id = p.destination_id
            LEFT JOIN applications a ON a.id = c.application_id AND a.call_id = p.call_id
                                     AND a.semester = p.semester
-                                    AND a.status NOT IN ('draft', 'withdrawn')
+                                    AND a.status NOT IN ('draft', 'withdrawn', 'rejected', 'unplaced')
           WHERE p.call_id = $1
           GROUP BY p.destination_id, p.semester, p.places
           ORDER BY p.destination_id, p.semester",

@@ -26,7 +26,7 @@ pub fn put_document(
     id: Uuid,
     owner: &str,
     document: &Upload<'_>,
-    at: DateTime<Utc>,
+    clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<DocumentInfo, StorageError> {
     conn.transaction(|conn| {
         let Upload {
@@ -36,6 +36,7 @@ pub fn put_document(
         } = *document;
         let (application, call) = lock(conn, id, &ApplicationScope::Student(owner.to_owned()))?;
         require_draft(&application)?;
+        let at = clock();
         accepting(&call, at)?;
         let size = i32::try_from(content.len())
             .map_err(|_| StorageError::State("the document is too large".to_owned()))?;

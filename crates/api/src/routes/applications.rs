@@ -263,14 +263,14 @@ pub async fn create(
     )
     .await?;
     let input = body.0.input()?;
-    let (call_id, actor, student, at) = (
+    let (call_id, actor, student, clock) = (
         call_id.into_inner(),
         caller.actor(),
         caller.sub.clone(),
-        state.clock.now(),
+        state.clock.clone(),
     );
     let view = crate::db::run(&state.pool, move |conn| {
-        let record = applications::create(conn, &actor, call_id, &student, &input, at)?;
+        let record = applications::create(conn, &actor, call_id, &student, &input, || clock.now())?;
         assessed(conn, record)
     })
     .await
@@ -414,14 +414,14 @@ pub async fn update(
     )
     .await?;
     let input = body.0.input()?;
-    let (id, actor, owner, at) = (
+    let (id, actor, owner, clock) = (
         id.into_inner(),
         caller.actor(),
         caller.sub.clone(),
-        state.clock.now(),
+        state.clock.clone(),
     );
     let view = crate::db::run(&state.pool, move |conn| {
-        let record = applications::update(conn, &actor, id, &owner, &input, at)?;
+        let record = applications::update(conn, &actor, id, &owner, &input, || clock.now())?;
         assessed(conn, record)
     })
     .await
@@ -460,27 +460,34 @@ pub async fn submit(
         move |conn, viewer| applications::get(conn, application_id, viewer),
     )
     .await?;
-    let (id, actor, owner, at) = (
+    let (id, actor, owner, clock) = (
         id.into_inner(),
         caller.actor(),
         caller.sub.clone(),
-        state.clock.now(),
+        state.clock.clone(),
     );
     let view = crate::db::run(&state.pool, move |conn| {
-        let (record, warnings) = applications::submit(conn, &actor, id, &owner, at, |facts| {
-            let a = assess(
-                &facts.rules,
-                facts.semester,
-                &facts.student,
-                &facts.choices,
-                &facts.uploaded,
-            );
-            if a.violations.is_empty() {
-                Ok(a.warnings)
-            } else {
-                Err(a.violations)
-            }
-        })?;
+        let (record, warnings) = applications::submit(
+            conn,
+            &actor,
+            id,
+            &owner,
+            || clock.now(),
+            |facts| {
+                let a = assess(
+                    &facts.rules,
+                    facts.semester,
+                    &facts.student,
+                    &facts.choices,
+                    &facts.uploaded,
+                );
+                if a.violations.is_empty() {
+                    Ok(a.warnings)
+                } else {
+                    Err(a.violations)
+                }
+            },
+        )?;
         // Just checked under the lock: it breaks no rule, and these are its warnings.
         let assessment = abroad_domain::Assessment {
             violations: Vec::new(),
@@ -522,14 +529,14 @@ pub async fn withdraw(
         move |conn, viewer| applications::get(conn, application_id, viewer),
     )
     .await?;
-    let (id, actor, owner, at) = (
+    let (id, actor, owner, clock) = (
         id.into_inner(),
         caller.actor(),
         caller.sub.clone(),
-        state.clock.now(),
+        state.clock.clone(),
     );
     let view = crate::db::run(&state.pool, move |conn| {
-        let record = applications::withdraw(conn, &actor, id, &owner, at)?;
+        let record = applications::withdraw(conn, &actor, id, &owner, || clock.now())?;
         assessed(conn, record)
     })
     .await

@@ -346,9 +346,14 @@ pub async fn open(
 ) -> Result<web::Json<CallView>, ApiError> {
     // The call's query decides: 404 for a draft the caller may not see, 403 for a
     // call it sees but does not manage.
-    let (id, actor, scope) = (id.into_inner(), caller.actor(), caller.viewer());
+    let (id, actor, scope, clock) = (
+        id.into_inner(),
+        caller.actor(),
+        caller.viewer(),
+        state.clock.clone(),
+    );
     let call = crate::db::run(&state.pool, move |conn| {
-        calls::open(conn, &actor, id, &scope)
+        calls::open(conn, &actor, id, &scope, || clock.now())
     })
     .await
     .map_err(missing(NOT_FOUND))?;
@@ -384,14 +389,14 @@ pub async fn close(
         tracing::error!(error = %e, "the operating system gave no random bytes");
         ApiError::Internal
     })?;
-    let (id, actor, scope, at) = (
+    let (id, actor, scope, clock) = (
         id.into_inner(),
         caller.actor(),
         caller.viewer(),
-        state.clock.now(),
+        state.clock.clone(),
     );
     let call = crate::db::run(&state.pool, move |conn| {
-        calls::close(conn, &actor, id, &scope, at, &seed)
+        calls::close(conn, &actor, id, &scope, || clock.now(), &seed)
     })
     .await
     .map_err(missing(NOT_FOUND))?;

@@ -57,11 +57,11 @@ pub async fn programme_decision(
     )
     .await?;
     let comment = bounded("comment", body.0.comment)?;
-    let (id, actor, programmes, at) = (
+    let (id, actor, programmes, clock) = (
         id.into_inner(),
         caller.actor(),
         caller.programmes.clone(),
-        state.clock.now(),
+        state.clock.clone(),
     );
     let approved = body.0.approved;
     let view = crate::db::run(&state.pool, move |conn| {
@@ -72,7 +72,7 @@ pub async fn programme_decision(
             &programmes,
             approved,
             comment.as_deref(),
-            at,
+            || clock.now(),
         )?;
         assessed(conn, record)
     })
@@ -133,14 +133,17 @@ pub async fn review(
     let (Some(outcome), Some(note)) = (outcome, note) else {
         return Err(ApiError::Unprocessable(v.into_vec()));
     };
-    let (id, actor, scope, at) = (
+    let (id, actor, scope, clock) = (
         id.into_inner(),
         caller.actor(),
         caller.viewer(),
-        state.clock.now(),
+        state.clock.clone(),
     );
     let view = crate::db::run(&state.pool, move |conn| {
-        let record = applications::review(conn, &actor, id, &scope, outcome, note.as_deref(), at)?;
+        let record =
+            applications::review(conn, &actor, id, &scope, outcome, note.as_deref(), || {
+                clock.now()
+            })?;
         assessed(conn, record)
     })
     .await

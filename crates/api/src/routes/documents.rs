@@ -99,14 +99,14 @@ pub async fn upload(
         )]));
     }
     let sha256 = abroad_domain::draw::hex(&Sha256::digest(&body));
-    let (actor, owner, at) = (caller.actor(), caller.sub.clone(), state.clock.now());
+    let (actor, owner, clock) = (caller.actor(), caller.sub.clone(), state.clock.clone());
     let stored = crate::db::run(&state.pool, move |conn| {
         let upload = Upload {
             kind,
             content: &body,
             sha256: &sha256,
         };
-        documents::put_document(conn, &actor, id, &owner, &upload, at)
+        documents::put_document(conn, &actor, id, &owner, &upload, || clock.now())
     })
     .await
     .map_err(missing(NOT_FOUND))?;

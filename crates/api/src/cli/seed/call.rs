@@ -60,6 +60,6 @@ pub(super) fn load(conn: &mut PgConnection, actor: &Actor) -> Result<usize, Comm
             })
             .collect();
     calls::put_places(conn, actor, call.id, &Viewer::Everyone, &places)?;
-    calls::open(conn, actor, call.id, &Viewer::Everyone)?;
+    calls::open(conn, actor, call.id, &Viewer::Everyone, chrono::Utc::now)?;
     Ok(1)
 }
