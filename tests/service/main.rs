@@ -20,6 +20,7 @@ mod http;
 mod institutions;
 mod matrix;
 mod matrix_world;
+mod no_server_error;
 mod operations;
 mod programmes;
 mod rules;

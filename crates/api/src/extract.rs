@@ -9,7 +9,6 @@ use actix_web::web::BytesMut;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// The largest JSON body the service reads; set from `ABROAD_MAX_JSON_BYTES`.
@@ -254,7 +253,7 @@ pub struct PageRequest<K> {
     pub after: Option<Cursor<K>>,
 }
 
-impl<K: Serialize + DeserializeOwned> PageRequest<K> {
+impl<K: abroad_storage::page::PageKey> PageRequest<K> {
     pub fn parse(limit: Option<&str>, cursor: Option<&str>) -> Result<Self, ApiError> {
         let limit = match limit {
             None => DEFAULT_LIMIT,

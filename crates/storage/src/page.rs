@@ -27,7 +27,7 @@ pub struct Cursor<K>(pub K);
 #[error("`cursor` is not a cursor this server issued; use the `next_cursor` of a previous page")]
 pub struct CursorError;
 
-impl<K: Serialize + DeserializeOwned> Cursor<K> {
+impl<K: PageKey> Cursor<K> {
     pub fn encode(key: &K) -> String {
         // Serialising a plain key (strings, numbers, tuples) cannot fail.
         let json = serde_json::to_vec(key).unwrap_or_default();
@@ -42,11 +42,60 @@ impl<K: Serialize + DeserializeOwned> Cursor<K> {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     }
 
+    /// Reads a cursor, checked whole before any query sees it: only a key this server
+    /// could have issued passes. Its text holds no control character (NUL cannot reach
+    /// PostgreSQL), its times lie within 1970–9999, and it reads back to the very same
+    /// cursor when encoded again.
     pub fn decode(raw: &str) -> Result<Self, CursorError> {
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| CursorError)?;
-        serde_json::from_slice(&bytes)
-            .map(Cursor)
-            .map_err(|_| CursorError)
+        let key: K = serde_json::from_slice(&bytes).map_err(|_| CursorError)?;
+        if !key.plausible() || Self::encode(&key) != raw {
+            return Err(CursorError);
+        }
+        Ok(Cursor(key))
+    }
+}
+
+/// A page's sort key: what a cursor holds. `plausible` says whether a decoded key is
+/// one the service could have issued, so a forged cursor never reaches a query: text
+/// without control characters (NUL cannot reach PostgreSQL), times within 1970–9999.
+pub trait PageKey: Serialize + DeserializeOwned {
+    fn plausible(&self) -> bool;
+}
+
+impl PageKey for i64 {
+    fn plausible(&self) -> bool {
+        true
+    }
+}
+
+impl PageKey for i32 {
+    fn plausible(&self) -> bool {
+        true
+    }
+}
+
+impl PageKey for uuid::Uuid {
+    fn plausible(&self) -> bool {
+        true
+    }
+}
+
+impl PageKey for String {
+    fn plausible(&self) -> bool {
+        abroad_domain::text::forbidden_character(self, false).is_none()
+    }
+}
+
+impl PageKey for chrono::DateTime<chrono::Utc> {
+    fn plausible(&self) -> bool {
+        (1970..=9999).contains(&chrono::Datelike::year(self))
+    }
+}
+
+impl<A: PageKey, B: PageKey> PageKey for (A, B) {
+    fn plausible(&self) -> bool {
+        self.0.plausible() && self.1.plausible()
     }
 }
 
@@ -62,7 +111,7 @@ impl<T> Page<T> {
     /// there is more, and the cursor is the key of the last row kept.
     pub fn from_rows<K, F>(mut rows: Vec<T>, limit: i64, key: F) -> Self
     where
-        K: Serialize + DeserializeOwned,
+        K: PageKey,
         F: Fn(&T) -> K,
     {
         let limit = usize::try_from(limit).unwrap_or(0);
@@ -101,6 +150,17 @@ mod tests {
             Cursor::<i64>::decode(&URL_SAFE_NO_PAD.encode("\"text\"")),
             Err(CursorError)
         );
+        // Forged keys that would reach PostgreSQL as a 500: NUL, a time out of its range.
+        let nul = URL_SAFE_NO_PAD.encode("[\"a\\u0000b\",1]");
+        assert_eq!(Cursor::<(String, i64)>::decode(&nul), Err(CursorError));
+        let far = URL_SAFE_NO_PAD.encode("[\"-200000-01-01T00:00:00Z\",1]");
+        assert_eq!(
+            Cursor::<(chrono::DateTime<chrono::Utc>, i64)>::decode(&far),
+            Err(CursorError)
+        );
+        // Another spelling of a real key is not one this server issued.
+        let spaced = URL_SAFE_NO_PAD.encode("[ \"x\", 1 ]");
+        assert_eq!(Cursor::<(String, i64)>::decode(&spaced), Err(CursorError));
     }
 
     #[test]
