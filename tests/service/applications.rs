@@ -1049,9 +1049,63 @@ async fn a_withdrawal_or_review_held_up_before_the_close_lands_before_it() {
 }
 
 #[actix_web::test]
-async fn a_submit_held_up_past_the_deadline_is_late() {
+async fn a_submit_or_update_held_up_past_the_deadline_is_late() {
     // Begun a second before the deadline, held up until after it: the clock is read
-    // once the locks are had, so the submit is late (409) and the close goes through.
+    // once the locks are had, so the write is late (409) and the close goes through.
+    for update in [false, true] {
+        let (w, call) = wide_world().await;
+        let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+        let body =
+            json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
+        let id = apply(&w.app, &call, "s1", &body).await.json()["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        upload(&w.app, &id, "transcript", "s1", PDF, "application/pdf").await;
+        w.app.set_now(deadline() - Duration::seconds(1));
+        let write = if update {
+            let mut changed = body.clone();
+            changed["plan_b"] = json!(true);
+            json_request(
+                TestRequest::put(),
+                &format!("/api/v1/applications/{id}"),
+                Some(&student_token("s1")),
+                &changed,
+            )
+        } else {
+            json_request(
+                TestRequest::post(),
+                &format!("/api/v1/applications/{id}/submit"),
+                Some(&student_token("s1")),
+                &json!({}),
+            )
+        };
+        let clock = w.app.clock.clone();
+        let (written, closed) = held_up_against_the_close(&w, &call, &id, write, move || {
+            clock.set(deadline() + Duration::seconds(1));
+        })
+        .await;
+        written.problem(409);
+        assert_eq!(
+            closed.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&closed.body)
+        );
+        let stored = w
+            .app
+            .get(&format!("/api/v1/applications/{id}"), Some(&coordinator()))
+            .await
+            .ok();
+        assert_eq!(
+            (stored["status"].clone(), stored["plan_b"].clone()),
+            (json!("draft"), json!(false))
+        );
+    }
+}
+
+#[actix_web::test]
+async fn an_archived_destination_is_no_choice() {
     let (w, call) = wide_world().await;
     let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
     let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
@@ -1060,29 +1114,63 @@ async fn a_submit_held_up_past_the_deadline_is_late() {
         .expect("id")
         .to_owned();
     upload(&w.app, &id, "transcript", "s1", PDF, "application/pdf").await;
-    w.app.set_now(deadline() - Duration::seconds(1));
-    let submit = json_request(
-        TestRequest::post(),
-        &format!("/api/v1/applications/{id}/submit"),
-        Some(&student_token("s1")),
-        &json!({}),
-    );
-    let clock = w.app.clock.clone();
-    let (submitted, closed) = held_up_against_the_close(&w, &call, &id, submit, move || {
-        clock.set(deadline() + Duration::seconds(1));
-    })
-    .await;
-    submitted.problem(409);
-    assert_eq!(
-        closed.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&closed.body)
-    );
-    let stored = w
-        .app
-        .get(&format!("/api/v1/applications/{id}"), Some(&coordinator()))
+    // Archived after it was chosen: the call offers it no more, so the submit says so.
+    w.app
+        .patch_json(
+            &format!("/api/v1/destinations/{}", wide[0]),
+            Some(&coordinator()),
+            &json!({"archived": true}),
+        )
         .await
         .ok();
-    assert_eq!(stored["status"], "draft");
+    let refused = w
+        .app
+        .post_json(
+            &format!("/api/v1/applications/{id}/submit"),
+            Some(&student_token("s1")),
+            &json!({}),
+        )
+        .await;
+    refused.problem(422);
+    assert!(
+        refused.violations().contains(&(
+            "choices[0].destination_id".to_owned(),
+            "destination_not_in_call".to_owned()
+        )),
+        "{:?}",
+        refused.violations()
+    );
+    // Chosen once archived: as unknown as a destination that never was (it is 404 to students).
+    let changed = w
+        .app
+        .put_json(
+            &format!("/api/v1/applications/{id}"),
+            Some(&student_token("s1")),
+            &body,
+        )
+        .await;
+    changed.problem(422);
+    assert_eq!(
+        changed.violations()[0],
+        (
+            "choices[0].destination_id".to_owned(),
+            "unknown_destination".to_owned()
+        )
+    );
+}
+
+#[actix_web::test]
+async fn a_student_number_has_one_form_only() {
+    let app = TestApp::new();
+    let body = json!({"name": "A", "email": "a@example.edu", "programme": "BMS",
+        "level": "bachelor", "ec": 60, "gpa": 7.0, "registered": true, "first_year_diploma": true});
+    // `S9100006` is not `s9100006` spelled otherwise: it is no student number at all.
+    let refused = app
+        .put_json("/api/v1/students/S9100006", Some(&coordinator()), &body)
+        .await;
+    refused.problem(400);
+    assert_eq!(refused.violations()[0].1, "invalid_student_number");
+    app.get("/api/v1/students/S9100006", Some(&coordinator()))
+        .await
+        .problem(400);
 }

@@ -512,9 +512,17 @@ pub fn facts(
         joint_degree: s.joint_degree,
         studied_elsewhere: s.studied_elsewhere,
     };
+    // An archived destination is offered by no call any more, whatever its places.
     let in_call: Vec<Uuid> = call_places::table
         .filter(call_places::call_id.eq(call.id))
         .filter(call_places::semester.eq(semester.as_str()))
+        .filter(
+            call_places::destination_id.eq_any(
+                destinations::table
+                    .filter(destinations::archived.eq(false))
+                    .select(destinations::id),
+            ),
+        )
         .select(call_places::destination_id)
         .load(conn)?;
     let rows: Vec<ChoiceRow> = application_choices::table

@@ -147,7 +147,8 @@ pub async fn get(
     state: web::Data<AppState>,
     number: web::Path<String>,
 ) -> Result<web::Json<StudentView>, ApiError> {
-    let (number, viewer) = (number.into_inner(), caller.viewer());
+    let number = student_number("number", &number).map_err(ApiError::bad_path)?;
+    let viewer = caller.viewer();
     let student = crate::db::run(&state.pool, move |conn| {
         students::get(conn, &number, &viewer)
     })
