@@ -7,7 +7,7 @@ use actix_web::App;
 use actix_web::http::Method;
 use utoipa::openapi::OpenApi as Document;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -76,14 +76,7 @@ fn constrain_parameters(document: &mut Document) {
     use abroad_domain::shapes;
     use abroad_storage::page::CURSOR_SHAPE;
     for (path, item) in &mut document.paths.paths {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.patch,
-            &mut item.delete,
-        ];
-        for operation in operations.into_iter().flatten() {
+        for operation in operations_mut(item) {
             for parameter in operation.parameters.iter_mut().flatten() {
                 let text = ObjectBuilder::new().schema_type(Type::String);
                 let schema = match (parameter.name.as_str(), &parameter.parameter_in) {
@@ -115,6 +108,19 @@ fn constrain_parameters(document: &mut Document) {
     }
 }
 
+/// Every operation of a path, to change in place.
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// Declares on every operation the statuses its kind of route answers whatever the
 /// handler does: 401 and 503 on every `/api/v1` route (the token, the database), 400
 /// and 404 where a path names an object, 400 and 422 where a query is read (422: a value
@@ -123,14 +129,7 @@ fn constrain_parameters(document: &mut Document) {
 fn declare_shared_statuses(document: &mut Document) {
     for (path, item) in &mut document.paths.paths {
         let authenticated = path.starts_with("/api/v1/");
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.patch,
-            &mut item.delete,
-        ];
-        for operation in operations.into_iter().flatten() {
+        for operation in operations_mut(item) {
             let parameters = operation.parameters.as_deref().unwrap_or_default();
             let reads = |place: ParameterIn| parameters.iter().any(|p| p.parameter_in == place);
             let mut shared = Vec::new();

@@ -153,17 +153,7 @@ pub fn get_visible(
 
 /// Any destination, for the service's own reads.
 pub fn get(conn: &mut PgConnection, id: Uuid) -> Result<DestinationRecord, StorageError> {
-    let joined: Joined = destinations::table
-        .inner_join(institutions::table.inner_join(countries::table))
-        .filter(destinations::id.eq(id))
-        .select((
-            Destination::as_select(),
-            Institution::as_select(),
-            countries::name,
-            countries::advice,
-        ))
-        .first(conn)?;
-    Ok(record(joined))
+    get_visible(conn, id, &Viewer::Everyone)
 }
 
 /// Whether the institution already has an agreement of this type (for this faculty).

@@ -229,6 +229,24 @@ pub(crate) fn assessed(
 /// What a 404 here says.
 pub(crate) const NOT_FOUND: &str = "no application with this id";
 
+/// SPEC.md's status rule for acting on one application: 404 when the caller may not
+/// see it, 403 when it may but its role does not do this.
+pub(crate) async fn require_role_on_application(
+    caller: &Caller,
+    role: Role,
+    state: &AppState,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    require_role_on(
+        caller,
+        &[role],
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| applications::get(conn, id, viewer),
+    )
+    .await
+}
+
 /// Starts an application (a draft) in an open call before its deadline (students).
 #[utoipa::path(
     operation_id = "createApplication",
@@ -404,15 +422,7 @@ pub async fn update(
     id: web::Path<Uuid>,
     body: Json<ApplicationFields>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    let application_id = *id;
-    require_role_on(
-        &caller,
-        &[Role::Student],
-        &state.pool,
-        NOT_FOUND,
-        move |conn, viewer| applications::get(conn, application_id, viewer),
-    )
-    .await?;
+    require_role_on_application(&caller, Role::Student, &state, *id).await?;
     let input = body.0.input()?;
     let (id, actor, owner, clock) = (
         id.into_inner(),
@@ -451,15 +461,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    let application_id = *id;
-    require_role_on(
-        &caller,
-        &[Role::Student],
-        &state.pool,
-        NOT_FOUND,
-        move |conn, viewer| applications::get(conn, application_id, viewer),
-    )
-    .await?;
+    require_role_on_application(&caller, Role::Student, &state, *id).await?;
     let (id, actor, owner, clock) = (
         id.into_inner(),
         caller.actor(),
@@ -520,15 +522,7 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    let application_id = *id;
-    require_role_on(
-        &caller,
-        &[Role::Student],
-        &state.pool,
-        NOT_FOUND,
-        move |conn, viewer| applications::get(conn, application_id, viewer),
-    )
-    .await?;
+    require_role_on_application(&caller, Role::Student, &state, *id).await?;
     let (id, actor, owner, clock) = (
         id.into_inner(),
         caller.actor(),

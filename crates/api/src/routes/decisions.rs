@@ -1,13 +1,14 @@
 //! The decisions on a submitted application: the programme's approval, the
 //! office's review, and its score in a `ranking` call.
 
-use crate::access::require_role_on;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
 use crate::extract::Json;
 use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
-use crate::routes::applications::{ApplicationView, NOT_FOUND, assessed};
+use crate::routes::applications::{
+    ApplicationView, NOT_FOUND, assessed, require_role_on_application,
+};
 use abroad_domain::{ReviewOutcome, Role, Violation, Violations};
 use abroad_storage::applications;
 use actix_web::{post, put, web};
@@ -47,15 +48,7 @@ pub async fn programme_decision(
     id: web::Path<Uuid>,
     body: Json<ProgrammeDecision>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    let application_id = *id;
-    require_role_on(
-        &caller,
-        &[Role::Programme],
-        &state.pool,
-        NOT_FOUND,
-        move |conn, viewer| applications::get(conn, application_id, viewer),
-    )
-    .await?;
+    require_role_on_application(&caller, Role::Programme, &state, *id).await?;
     let comment = bounded("comment", body.0.comment)?;
     let (id, actor, programmes, clock) = (
         id.into_inner(),
@@ -115,15 +108,7 @@ pub async fn review(
     id: web::Path<Uuid>,
     body: Json<Review>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    let application_id = *id;
-    require_role_on(
-        &caller,
-        &[Role::Coordinator],
-        &state.pool,
-        NOT_FOUND,
-        move |conn, viewer| applications::get(conn, application_id, viewer),
-    )
-    .await?;
+    require_role_on_application(&caller, Role::Coordinator, &state, *id).await?;
     let mut v = Violations::new();
     let outcome = v.take(ReviewOutcome::parse("outcome", &body.0.outcome));
     let note =
@@ -182,15 +167,7 @@ pub async fn score(
     id: web::Path<Uuid>,
     body: Json<Score>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
-    let application_id = *id;
-    require_role_on(
-        &caller,
-        &[Role::Coordinator],
-        &state.pool,
-        NOT_FOUND,
-        move |conn, viewer| applications::get(conn, application_id, viewer),
-    )
-    .await?;
+    require_role_on_application(&caller, Role::Coordinator, &state, *id).await?;
     let score = body.0.score;
     if !score.is_finite() || !(0.0..=1000.0).contains(&score) {
         return Err(ApiError::Unprocessable(vec![Violation::new(

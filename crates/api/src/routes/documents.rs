@@ -1,11 +1,10 @@
 //! An application's documents: PDFs, checked by their magic bytes.
 
-use crate::access::require_role_on;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
 use crate::responses::{Forbidden, Malformed, NotFound, TooLarge, Unauthenticated};
-use crate::routes::applications::{DocumentView, NOT_FOUND};
+use crate::routes::applications::{DocumentView, NOT_FOUND, require_role_on_application};
 use abroad_domain::{DocumentKind, Role, Violation};
 use abroad_storage::documents::{self, Upload};
 use actix_web::http::header;
@@ -48,15 +47,7 @@ pub async fn upload(
     request: HttpRequest,
     mut payload: web::Payload,
 ) -> Result<web::Json<DocumentView>, ApiError> {
-    let application_id = path.0;
-    require_role_on(
-        &caller,
-        &[Role::Student],
-        &state.pool,
-        NOT_FOUND,
-        move |conn, viewer| abroad_storage::applications::get(conn, application_id, viewer),
-    )
-    .await?;
+    require_role_on_application(&caller, Role::Student, &state, path.0).await?;
     let (id, raw_kind) = path.into_inner();
     let kind = kind(&raw_kind)?;
     let content_type = request
