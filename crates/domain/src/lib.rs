@@ -1,7 +1,7 @@
 //! The study-abroad office's rules in plain Rust.
 //!
 //! Everything here can be read by someone who knows the exchange office and no
-//! web framework: no I/O, no database, no HTTP. Both the API and (later) the draw
+//! web framework: no I/O, no database, no HTTP. Both the API and the draw
 //! call these rules, so each rule lives once.
 
 pub mod application;
