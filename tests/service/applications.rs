@@ -1174,3 +1174,93 @@ async fn a_student_number_has_one_form_only() {
         .await
         .problem(400);
 }
+
+#[actix_web::test]
+async fn close_publishes_the_digest_of_exactly_the_frozen_inputs() {
+    use abroad_domain::Semester;
+    use abroad_domain::draw::{DrawInputs, Entry, Slot, inputs_digest};
+    let (w, call) = wide_world().await;
+    let office = coordinator();
+    // Two eligible applications and a rejected one: only the eligible ones count.
+    let mut eligible = Vec::new();
+    for (student, outcome) in [
+        ("s61", "eligible"),
+        ("s62", "eligible"),
+        ("s63", "rejected"),
+    ] {
+        let id = submitted(&w, &call, student, true).await;
+        w.app
+            .post_json(
+                &format!("/api/v1/applications/{id}/review"),
+                Some(&office),
+                &json!({"outcome": outcome, "note": "seen"}),
+            )
+            .await
+            .ok();
+        if outcome == "eligible" {
+            let stored = w
+                .app
+                .get(&format!("/api/v1/applications/{id}"), Some(&office))
+                .await
+                .ok();
+            eligible.push(stored);
+        }
+    }
+    let places = w
+        .app
+        .get(&format!("/api/v1/calls/{call}/places"), Some(&office))
+        .await
+        .ok();
+    w.app.set_now(deadline() + Duration::minutes(1));
+    let closed = w
+        .app
+        .post_json(
+            &format!("/api/v1/calls/{call}/close"),
+            Some(&office),
+            &json!({}),
+        )
+        .await
+        .ok();
+    // Recomputed here from what the API shows, with the domain's own digest.
+    let uuid = |v: &Value| v.as_str().expect("id").parse().expect("uuid");
+    let semester = |v: &Value| {
+        v.as_str()
+            .expect("semester")
+            .parse::<Semester>()
+            .expect("semester")
+    };
+    let inputs = DrawInputs {
+        slots: places
+            .as_array()
+            .expect("places")
+            .iter()
+            .map(|p| Slot {
+                destination_id: uuid(&p["destination_id"]),
+                semester: semester(&p["semester"]),
+                places: u32::try_from(p["places"].as_u64().expect("places")).expect("small"),
+                blocked: false,
+            })
+            .collect(),
+        applications: eligible
+            .iter()
+            .map(|a| Entry {
+                application_id: uuid(&a["id"]),
+                semester: semester(&a["semester"]),
+                plan_b: a["plan_b"].as_bool().expect("plan_b"),
+                choices: a["choices"]
+                    .as_array()
+                    .expect("choices")
+                    .iter()
+                    .map(|c| uuid(&c["destination_id"]))
+                    .collect(),
+                score: None,
+            })
+            .collect(),
+    };
+    assert_eq!(inputs.applications.len(), 2);
+    assert_eq!(
+        closed["inputs_digest"].as_str(),
+        Some(inputs_digest(&inputs).expect("digest").as_str()),
+        "{closed}"
+    );
+}

@@ -47,6 +47,7 @@ pub struct Call {
     pub status: String,
     pub commitment: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
+    pub inputs_digest: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -438,7 +439,7 @@ pub fn open(
 
 /// `open → closed`, only after the deadline and once every submitted application has
 /// its final decision (and, in a `ranking` call, every eligible one its score): stores
-/// the seed and publishes its commitment. The call is locked exclusively, so every
+/// the seed and publishes its commitment and the digest of the frozen draw inputs. The call is locked exclusively, so every
 /// application write under way (they share the lock) has finished, and none follows:
 /// from here on nothing that feeds the draw changes (SPEC.md, Selection 1).
 pub fn close(
@@ -493,11 +494,16 @@ pub fn close(
                 waiting + unscored
             )));
         }
+        let inputs = crate::draw_inputs::frozen(conn, &before)?;
+        let digest = abroad_domain::draw::inputs_digest(&inputs).map_err(|e| {
+            StorageError::Corrupt(format!("the frozen inputs cannot be digested: {e}"))
+        })?;
         let after: Call = diesel::update(calls::table.find(id))
             .set((
                 calls::status.eq(CallStatus::Closed.as_str()),
                 calls::seed.eq(seed.as_slice()),
                 calls::commitment.eq(abroad_domain::draw::commitment(seed)),
+                calls::inputs_digest.eq(digest),
                 calls::closed_at.eq(at),
                 calls::updated_at.eq(now),
             ))

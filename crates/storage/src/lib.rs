@@ -11,6 +11,7 @@ pub mod calls;
 pub mod countries;
 pub mod destinations;
 pub mod documents;
+pub mod draw_inputs;
 mod error;
 pub mod institutions;
 pub mod migrations;

@@ -122,6 +122,7 @@ diesel::table! {
         seed -> Nullable<Bytea>,
         commitment -> Nullable<Text>,
         closed_at -> Nullable<Timestamptz>,
+        inputs_digest -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }

@@ -58,6 +58,9 @@ pub struct CallView {
     pub status: String,
     /// `SHA-256(seed)` in hex, published when the call closes; the seed stays secret until the draw.
     pub commitment: Option<String>,
+    /// SHA-256 in hex of the frozen draw inputs (RFC 8785 JSON of `{applications, slots}`,
+    /// as the draw record will publish them without `blocked`), published at close.
+    pub inputs_digest: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -100,6 +103,7 @@ impl From<Call> for CallView {
             parent_call_id: c.parent_call_id,
             status: c.status,
             commitment: c.commitment,
+            inputs_digest: c.inputs_digest,
             closed_at: c.closed_at,
             created_at: c.created_at,
             updated_at: c.updated_at,
