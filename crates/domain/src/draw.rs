@@ -13,10 +13,12 @@
 mod explain;
 mod inputs;
 mod select;
+mod verify;
 
 pub use explain::{Explanation, Outcome, PlacedAt, Wish, explain};
 pub use inputs::{DrawInputs, Entry, Slot, inputs_digest};
 pub use select::{Draw, DrawError, Phase, Placement, Ranked, draw};
+pub use verify::{Difference, DrawRecord, Verified, verify};
 
 use sha2::{Digest, Sha256};
 use std::fmt::Write;

@@ -1,8 +1,10 @@
-//! The `abroad` command: `serve`, `migrate`, `seed-demo`, `token`, `openapi`.
+//! The `abroad` command: `serve`, `migrate`, `seed-demo`, `token`, `openapi`,
+//! `verify-draw`.
 
 pub mod seed;
 mod serve;
 mod token;
+mod verify_draw;
 
 use crate::settings::{ConfigError, Settings};
 use clap::{Parser, Subcommand};
@@ -30,6 +32,13 @@ enum Command {
     Token(token::TokenArgs),
     /// Prints the OpenAPI document (the committed openapi/openapi.json).
     Openapi,
+    /// Checks a published draw record (GET /calls/{id}/draw, a file or - for stdin)
+    /// against its commitment and inputs digest, and runs the draw again; exit 1 and the
+    /// first difference when it does not match.
+    VerifyDraw {
+        /// The record as JSON: a file, or `-` for standard input.
+        record: String,
+    },
 }
 
 /// Why a command failed; printed on stderr, exit status 1.
@@ -47,6 +56,10 @@ pub enum CommandError {
 
 impl Cli {
     pub fn run(self) -> Result<(), CommandError> {
+        // Anyone may check a draw: no configuration, no database.
+        if let Command::VerifyDraw { record } = &self.command {
+            return verify_draw::run(record);
+        }
         let mut settings = Settings::from_env()?;
         match self.command {
             Command::Serve { dev } => {
@@ -69,6 +82,7 @@ impl Cli {
                 print(&crate::openapi::to_json(&crate::openapi::document()));
                 Ok(())
             }
+            Command::VerifyDraw { record } => verify_draw::run(&record),
         }
     }
 }
