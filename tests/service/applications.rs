@@ -1264,3 +1264,162 @@ async fn close_publishes_the_digest_of_exactly_the_frozen_inputs() {
         "{closed}"
     );
 }
+
+/// A university-wide call with three eligible applications, closed: ready to draw.
+async fn closed_with_eligible(students: &[&str]) -> (World, String, Vec<String>) {
+    let (w, call) = wide_world().await;
+    let office = coordinator();
+    let mut ids = Vec::new();
+    for student in students {
+        let id = submitted(&w, &call, student, true).await;
+        w.app
+            .post_json(
+                &format!("/api/v1/applications/{id}/review"),
+                Some(&office),
+                &json!({"outcome": "eligible", "note": "ok"}),
+            )
+            .await
+            .ok();
+        ids.push(id);
+    }
+    w.app.set_now(deadline() + Duration::minutes(1));
+    w.app
+        .post_json(
+            &format!("/api/v1/calls/{call}/close"),
+            Some(&office),
+            &json!({}),
+        )
+        .await
+        .ok();
+    (w, call, ids)
+}
+
+#[actix_web::test]
+async fn a_draw_is_run_once_published_whole_and_checks_out() {
+    let (w, call, ids) = closed_with_eligible(&["s51", "s52", "s53"]).await;
+    let office = coordinator();
+    let path = format!("/api/v1/calls/{call}/draw");
+    // Before the draw there is no record to read.
+    w.app
+        .get(&path, Some(&student_token("s51")))
+        .await
+        .problem(404);
+    let drawn = w.app.post_json(&path, Some(&office), &json!({})).await;
+    assert_eq!(
+        drawn.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&drawn.body)
+    );
+    assert_eq!(drawn.header("location"), Some(path.as_str()));
+    let summary = drawn.json();
+    assert_eq!(summary["applications"], 3);
+    assert_eq!(
+        summary["placed"].as_u64().expect("placed")
+            + summary["unplaced"].as_u64().expect("unplaced"),
+        3
+    );
+    // Once only.
+    w.app
+        .post_json(&path, Some(&office), &json!({}))
+        .await
+        .problem(409);
+    // Everyone reads the record, and it checks out from its contents alone.
+    let record = w.app.get(&path, Some(&student_token("s52"))).await.ok();
+    assert_eq!(record["commitment"], summary["commitment"]);
+    assert_eq!(record["inputs_digest"], summary["inputs_digest"]);
+    assert_eq!(record["seed"].as_str().expect("seed").len(), 64);
+    let parsed: abroad_domain::draw::DrawRecord =
+        serde_json::from_value(record.clone()).expect("a draw record");
+    let verified = abroad_domain::draw::verify(&parsed).expect("the published draw checks out");
+    assert_eq!(verified.applications, 3);
+    // Every application in the draw is placed or unplaced now.
+    for id in &ids {
+        let status = w
+            .app
+            .get(&format!("/api/v1/applications/{id}"), Some(&office))
+            .await
+            .ok()["status"]
+            .clone();
+        assert!(status == "placed" || status == "unplaced", "{status}");
+    }
+    // No names in the record.
+    let text = record.to_string();
+    assert!(!text.contains("s51") && !text.contains("Student"), "{text}");
+}
+
+#[actix_web::test]
+async fn twenty_draws_at_once_leave_one() {
+    let (w, call, _) = closed_with_eligible(&["s41", "s42"]).await;
+    let office = coordinator();
+    let path = format!("/api/v1/calls/{call}/draw");
+    let requests = (0..20)
+        .map(|_| json_request(TestRequest::post(), &path, Some(&office), &json!({})))
+        .collect();
+    let mut statuses: Vec<u16> = w
+        .app
+        .send_concurrently(requests)
+        .await
+        .iter()
+        .map(|r| r.status.as_u16())
+        .collect();
+    statuses.sort_unstable();
+    let mut expected = vec![409; 19];
+    expected.insert(0, 201);
+    assert_eq!(statuses, expected);
+}
+
+#[actix_web::test]
+async fn a_country_turned_red_after_close_is_blocked_in_the_draw() {
+    let (w, call, _) = closed_with_eligible(&["s31", "s32"]).await;
+    let office = coordinator();
+    let places = w
+        .app
+        .get(&format!("/api/v1/calls/{call}/places"), Some(&office))
+        .await
+        .ok();
+    let first = places[0]["destination_id"].as_str().expect("id").to_owned();
+    let destination = w
+        .app
+        .get(&format!("/api/v1/destinations/{first}"), Some(&office))
+        .await
+        .ok();
+    let country = destination["institution"]["country"]
+        .as_str()
+        .expect("country")
+        .to_owned();
+    w.app
+        .put_json(
+            &format!("/api/v1/countries/{country}"),
+            Some(&office),
+            &json!({"name": "Somewhere", "advice": "red"}),
+        )
+        .await
+        .ok();
+    w.app
+        .post_json(
+            &format!("/api/v1/calls/{call}/draw"),
+            Some(&office),
+            &json!({}),
+        )
+        .await
+        .ok();
+    let record = w
+        .app
+        .get(&format!("/api/v1/calls/{call}/draw"), Some(&office))
+        .await
+        .ok();
+    for slot in record["inputs"]["slots"].as_array().expect("slots") {
+        if slot["destination_id"] == first.as_str() {
+            assert_eq!(slot["blocked"], true, "{slot}");
+        }
+    }
+    assert!(
+        record["placements"]
+            .as_array()
+            .expect("placements")
+            .iter()
+            .all(|p| p["destination_id"] != first.as_str()),
+        "nobody is placed under negative advice"
+    );
+}

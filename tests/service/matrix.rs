@@ -70,6 +70,10 @@ enum Obj {
     ClosableCall,
     /// A body for a new faculty call of LAW.
     NewCall,
+    /// A faculty call of LAW, closed, not drawn yet.
+    ClosedCall,
+    /// A faculty call of LAW, closed and drawn.
+    DrawnCall,
     /// s1's application to a faculty call of LAW, in the state the route needs.
     Application,
     /// s1's application to a university-wide call (no owning faculty).
@@ -98,6 +102,8 @@ impl Obj {
             Obj::DraftCall => "LAW's draft call",
             Obj::ClosableCall => "LAW's open call past its deadline",
             Obj::NewCall => "a new call of LAW",
+            Obj::ClosedCall => "LAW's closed call",
+            Obj::DrawnCall => "LAW's drawn call",
             Obj::Application => "s1's application to LAW's call",
             Obj::WideApplication => "s1's application to a university-wide call",
             Obj::StudentRecord => "s1's record",
@@ -156,6 +162,9 @@ const TABLE: &[Row] = &[
     ("GET /api/v1/calls/{id}/places",                     Obj::DraftCall,              [401,     404,  404,   404,  404,    200,   200,  404]),
     ("PUT /api/v1/calls/{id}/places",                     Obj::OpenCall,               [401,     403,  403,   403,  403,    200,   200,  403]),
     ("PUT /api/v1/calls/{id}/places",                     Obj::DraftCall,              [401,     404,  404,   404,  404,    200,   200,  404]),
+    ("POST /api/v1/calls/{id}/draw",                      Obj::ClosedCall,             [401,     403,  403,   403,  403,    201,   201,  403]),
+    ("GET /api/v1/calls/{id}/draw",                       Obj::DrawnCall,              [401,     200,  200,   200,  200,    200,   200,  200]),
+    ("GET /api/v1/calls/{id}/draw",                       Obj::OpenCall,               [401,     404,  404,   404,  404,    404,   404,  404]),
 
     // Applications: the owner's to write, the programme's and the call's faculty's to read.
     ("POST /api/v1/calls/{id}/applications",              Obj::OpenCall,               [401,     201,  201,   403,  403,    403,   403,  403]),
@@ -400,6 +409,21 @@ async fn prepare(w: &World, route: &str, obj: Obj, who: Who) -> Cell {
                 format!("/api/v1/calls/{id}/close"),
                 json!({}),
             ))
+        }
+        ("POST /api/v1/calls/{id}/draw", _) => {
+            let id = w.fresh_closed_call().await;
+            Cell::new(Req::json(
+                post,
+                format!("/api/v1/calls/{id}/draw"),
+                json!({}),
+            ))
+        }
+        ("GET /api/v1/calls/{id}/draw", Obj::DrawnCall) => {
+            let id = w.fresh_drawn_call().await;
+            Cell::new(Req::get(format!("/api/v1/calls/{id}/draw")))
+        }
+        ("GET /api/v1/calls/{id}/draw", _) => {
+            Cell::new(Req::get(format!("/api/v1/calls/{}/draw", call(w, obj))))
         }
         ("GET /api/v1/calls/{id}/places", _) => {
             Cell::new(Req::get(format!("/api/v1/calls/{}/places", call(w, obj))))

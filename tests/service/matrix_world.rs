@@ -503,6 +503,41 @@ impl World {
         call
     }
 
+    /// A new faculty call of F, opened and then closed by the office after its deadline
+    /// (no application waits), ready to be drawn.
+    pub async fn fresh_closed_call(&self) -> String {
+        let call = self.fresh_call(CallState::Open).await;
+        self.after_deadline(true);
+        setup(
+            &self.app,
+            Req::json(
+                Method::POST,
+                format!("/api/v1/calls/{call}/close"),
+                json!({}),
+            ),
+            &coordinator(),
+        )
+        .await;
+        self.after_deadline(false);
+        call
+    }
+
+    /// A new faculty call of F, closed and drawn by the office.
+    pub async fn fresh_drawn_call(&self) -> String {
+        let call = self.fresh_closed_call().await;
+        setup(
+            &self.app,
+            Req::json(
+                Method::POST,
+                format!("/api/v1/calls/{call}/draw"),
+                json!({}),
+            ),
+            &coordinator(),
+        )
+        .await;
+        call
+    }
+
     /// A new application of S1, to a new open call of F, in `state`.
     pub async fn fresh_application(&self, state: ApplicationState) -> String {
         let call = self.fresh_call(CallState::Open).await;

@@ -333,7 +333,11 @@ pub fn create(
 
 /// Locks a call `viewer` manages: one it may not see is `NotFound`, a published call
 /// of another faculty (or of the university) is `Forbidden`.
-fn lock(conn: &mut PgConnection, id: Uuid, viewer: &Viewer) -> Result<Call, StorageError> {
+pub(crate) fn lock(
+    conn: &mut PgConnection,
+    id: Uuid,
+    viewer: &Viewer,
+) -> Result<Call, StorageError> {
     let row = calls::table.find(id).select(Call::as_select()).for_update();
     let published = calls::status.ne(CallStatus::Draft.as_str());
     let call: Call = match viewer {

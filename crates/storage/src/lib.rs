@@ -12,6 +12,7 @@ pub mod countries;
 pub mod destinations;
 pub mod documents;
 pub mod draw_inputs;
+pub mod draws;
 mod error;
 pub mod institutions;
 pub mod migrations;

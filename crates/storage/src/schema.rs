@@ -182,6 +182,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    draws (call_id) {
+        call_id -> Uuid,
+        algorithm -> Text,
+        drawn_at -> Timestamptz,
+        inputs -> Jsonb,
+        ranking -> Jsonb,
+        placements -> Jsonb,
+        placed -> Int4,
+        unplaced -> Int4,
+    }
+}
+
+diesel::table! {
+    offers (id) {
+        id -> Uuid,
+        call_id -> Uuid,
+        application_id -> Uuid,
+        destination_id -> Uuid,
+        semester -> Text,
+        status -> Text,
+        expires_at -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(call_places -> calls (call_id));
 diesel::joinable!(call_places -> destinations (destination_id));
 diesel::joinable!(applications -> calls (call_id));
@@ -199,5 +226,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     countries,
     students,
     programmes,
-    audit_log
+    audit_log,
+    draws,
+    offers
 );

@@ -7,6 +7,7 @@ pub mod countries;
 pub mod decisions;
 pub mod destinations;
 pub mod documents;
+pub mod draws;
 pub mod health;
 pub mod institutions;
 pub mod programmes;
@@ -48,6 +49,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(calls::close)
             .service(calls::put_places)
             .service(calls::get_places)
+            .service(draws::draw)
+            .service(draws::record)
             .service(applications::create)
             .service(applications::list)
             .service(applications::get)

@@ -1,0 +1,3 @@
+DROP TABLE offers;
+DROP TABLE draws;
+DROP FUNCTION never_deleted();
