@@ -1108,50 +1108,33 @@ async fn a_submit_or_update_held_up_past_the_deadline_is_late() {
 async fn an_archived_destination_is_no_choice() {
     let (w, call) = wide_world().await;
     let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
-    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
-    let id = apply(&w.app, &call, "s1", &body).await.json()["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    upload(&w.app, &id, "transcript", "s1", PDF, "application/pdf").await;
-    // Archived after it was chosen: the call offers it no more, so the submit says so.
+    let office = coordinator();
+    // A destination a call not drawn yet offers cannot be archived from under it.
     w.app
         .patch_json(
             &format!("/api/v1/destinations/{}", wide[0]),
-            Some(&coordinator()),
+            Some(&office),
+            &json!({"archived": true}),
+        )
+        .await
+        .problem(409);
+    // One no call offers can; chosen once archived, it is as unknown as one that never
+    // was (it is 404 to students).
+    w.app
+        .patch_json(
+            &format!("/api/v1/destinations/{}", w.law),
+            Some(&office),
             &json!({"archived": true}),
         )
         .await
         .ok();
-    let refused = w
-        .app
-        .post_json(
-            &format!("/api/v1/applications/{id}/submit"),
-            Some(&student_token("s1")),
-            &json!({}),
-        )
-        .await;
+    let mut picks: Vec<&str> = wide[..4].to_vec();
+    picks.insert(0, w.law.as_str());
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&picks, 250)});
+    let refused = apply(&w.app, &call, "s1", &body).await;
     refused.problem(422);
-    assert!(
-        refused.violations().contains(&(
-            "choices[0].destination_id".to_owned(),
-            "destination_not_in_call".to_owned()
-        )),
-        "{:?}",
-        refused.violations()
-    );
-    // Chosen once archived: as unknown as a destination that never was (it is 404 to students).
-    let changed = w
-        .app
-        .put_json(
-            &format!("/api/v1/applications/{id}"),
-            Some(&student_token("s1")),
-            &body,
-        )
-        .await;
-    changed.problem(422);
     assert_eq!(
-        changed.violations()[0],
+        refused.violations()[0],
         (
             "choices[0].destination_id".to_owned(),
             "unknown_destination".to_owned()

@@ -567,8 +567,10 @@ pub fn put_places(
         }
         let mut violations = Vec::new();
         let wanted: Vec<Uuid> = places.iter().map(|p| p.destination_id).collect();
+        // Shared locks: a destination cannot be archived or moved while it is put here.
         let known: Vec<(Uuid, String, Option<String>, bool)> = destinations::table
             .filter(destinations::id.eq_any(&wanted))
+            .for_share()
             .select((
                 destinations::id,
                 destinations::exchange_type,

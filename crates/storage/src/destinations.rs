@@ -10,11 +10,11 @@
 use crate::audit::{self, Actor};
 use crate::institutions::Institution;
 use crate::page::{Cursor, Page};
-use crate::schema::{countries, destinations, institutions, programmes};
+use crate::schema::{call_places, calls, countries, destinations, institutions, programmes};
 use crate::{StorageError, Viewer};
 use abroad_domain::{
-    Activity, Chance, CountryCode, DestinationDraft, ExchangeType, Level, ProgrammeCode, Semester,
-    Violation,
+    Activity, CallStatus, Chance, CountryCode, DestinationDraft, ExchangeType, Level,
+    ProgrammeCode, Semester, Violation,
 };
 use chrono::{DateTime, Utc};
 use diesel::dsl::{exists, now, sql};
@@ -361,6 +361,16 @@ pub fn update(
         }
         let draft = change(&before)?;
         require_references(conn, &draft)?;
+        let leaves_its_calls = (draft.archived && !before.archived)
+            || draft.exchange_type.as_str() != before.exchange_type
+            || draft.faculty.as_ref().map(|f| f.as_str()) != before.faculty.as_deref();
+        if leaves_its_calls && offered_by_a_call_not_drawn(conn, id)? {
+            return Err(StorageError::State(
+                "calls not drawn yet offer places here; archiving it or changing its type or \
+                 faculty would change what they offer (take it out of their places first)"
+                    .to_owned(),
+            ));
+        }
         let after: Destination = diesel::update(destinations::table.find(id))
             .set((Row::new(&draft), destinations::updated_at.eq(now)))
             .returning(Destination::as_returning())
@@ -387,6 +397,19 @@ pub fn update(
         }
         get(conn, id)
     })
+}
+
+/// Whether a call that is not drawn yet has places at this destination: its offer
+/// (and, once closed, the digest of its draw's inputs) rests on the destination as is.
+fn offered_by_a_call_not_drawn(conn: &mut PgConnection, id: Uuid) -> Result<bool, StorageError> {
+    let pending = [CallStatus::Draft, CallStatus::Open, CallStatus::Closed].map(CallStatus::as_str);
+    Ok(diesel::select(exists(
+        call_places::table
+            .inner_join(calls::table)
+            .filter(call_places::destination_id.eq(id))
+            .filter(calls::status.eq_any(pending)),
+    ))
+    .get_result(conn)?)
 }
 
 /// The institution and every programme an offering names must exist.
