@@ -156,7 +156,7 @@ fn every_status_a_kind_of_route_can_answer_is_declared() {
         let takes = |place: &str| parameters.iter().any(|p| p["in"] == place);
         let mut expected = Vec::new();
         if path.starts_with("/api/v1/") {
-            expected.extend(["401", "503"]);
+            expected.extend(["401", "422", "503"]);
         }
         if takes("path") {
             expected.extend(["400", "404"]);
@@ -177,5 +177,25 @@ fn every_status_a_kind_of_route_can_answer_is_declared() {
                 "{method} {path}: {status} is not problem+json"
             );
         }
+    }
+}
+
+#[test]
+fn a_calls_number_bounds_are_the_rules_own() {
+    // The schema's bounds are the parser's: a value inside them is never refused for its
+    // size, one outside never accepted.
+    let doc = document();
+    let fields = &doc["components"]["schemas"]["CallFields"]["properties"];
+    let max_choices = u64::from(abroad_domain::call::MAX_CHOICES);
+    for (field, low, high) in [
+        ("min_choices", 1, max_choices),
+        ("max_choices", 1, max_choices),
+        ("max_low_chance", 0, max_choices),
+        ("min_ec", 0, 600),
+        ("max_ec", 0, 600),
+        ("offer_days", 1, 60),
+    ] {
+        assert_eq!(fields[field]["minimum"].as_u64(), Some(low), "{field}");
+        assert_eq!(fields[field]["maximum"].as_u64(), Some(high), "{field}");
     }
 }

@@ -163,3 +163,35 @@ async fn advice_institutions_and_places_stay_within_the_faculty() {
     response.problem(422);
     assert_eq!(response.violations()[0].1, "destination_outside_scheme");
 }
+
+#[actix_web::test]
+async fn who_may_comes_before_what_the_body_says() {
+    // A caller who may not set a call's places learns nothing from a bad body: 404 for a
+    // draft it may not see, 403 for a call it sees, before any 422.
+    let w = World::build().await;
+    let bad = json!([{"destination_id": w.destination, "semester": "winter", "places": -1}]);
+    w.app
+        .put_json(
+            &format!("/api/v1/calls/{}/places", w.draft_call),
+            Some(&faculty_coordinator(G)),
+            &bad,
+        )
+        .await
+        .problem(404);
+    w.app
+        .put_json(
+            &format!("/api/v1/calls/{}/places", w.open_call),
+            Some(&crate::support::student()),
+            &bad,
+        )
+        .await
+        .problem(403);
+    w.app
+        .put_json(
+            &format!("/api/v1/calls/{}/places", w.draft_call),
+            Some(&faculty_coordinator(F)),
+            &bad,
+        )
+        .await
+        .problem(422);
+}

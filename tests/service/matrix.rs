@@ -132,7 +132,9 @@ const TABLE: &[Row] = &[
 
     // Student records: the student, their programme, the office and their faculty's coordinator.
     ("GET /api/v1/students/{number}",                     Obj::StudentRecord,          [401,     200,  404,   200,  404,    200,   200,  404]),
-    ("PUT /api/v1/students/{number}",                     Obj::StudentRecord,          [401,     403,  404,   403,  404,    200,   200,  404]),
+    // An upsert may always create: a role that never writes records gets 403 whether the
+    // number exists or not, so the answer tells no student which numbers are taken.
+    ("PUT /api/v1/students/{number}",                     Obj::StudentRecord,          [401,     403,  403,   403,  403,    200,   200,  404]),
     ("PUT /api/v1/students/{number}",                     Obj::NewStudentRecord,       [401,     403,  403,   403,  403,    201,   201,  403]),
 
     // The catalogue: open to all; archived destinations and changes are the owners'.

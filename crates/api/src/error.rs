@@ -229,6 +229,10 @@ impl From<StorageError> for ApiError {
                 "database_rule",
                 format!("refused by the rule `{constraint}`"),
             )]),
+            StorageError::Busy(why) => {
+                tracing::warn!(%why, "the database asked to try again");
+                ApiError::Unavailable("the service is busy; try again in a moment".to_owned())
+            }
             StorageError::Unavailable(_) => {
                 tracing::warn!(error = %err, "no database connection");
                 ApiError::Unavailable("the database is not reachable; try again shortly".to_owned())

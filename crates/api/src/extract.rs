@@ -257,9 +257,10 @@ impl<K: abroad_storage::page::PageKey> PageRequest<K> {
     pub fn parse(limit: Option<&str>, cursor: Option<&str>) -> Result<Self, ApiError> {
         let limit = match limit {
             None => DEFAULT_LIMIT,
-            Some(raw) => raw
-                .parse::<i64>()
-                .ok()
+            // Digits only, as the document's integer says: not `+5`, not ` 5`.
+            Some(raw) => Some(raw)
+                .filter(|r| !r.is_empty() && r.len() <= 4 && r.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|r| r.parse::<i64>().ok())
                 .filter(|n| (1..=MAX_LIMIT).contains(n))
                 .ok_or_else(|| {
                     ApiError::bad_parameter(Violation::new(
@@ -427,7 +428,7 @@ mod tests {
                 .limit,
             500
         );
-        for bad in ["0", "501", "-1", "ten", " 5"] {
+        for bad in ["0", "501", "-1", "ten", " 5", "+5", ""] {
             assert!(
                 PageRequest::<String>::parse(Some(bad), None).is_err(),
                 "{bad}"

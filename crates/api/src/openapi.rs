@@ -122,7 +122,8 @@ fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 }
 
 /// Declares on every operation the statuses its kind of route answers whatever the
-/// handler does: 401 and 503 on every `/api/v1` route (the token, the database), 400
+/// handler does: 401, 422 and 503 on every `/api/v1` route (the token, a control
+/// character in the query, the database), 400
 /// and 404 where a path names an object, 400 and 422 where a query is read (422: a value
 /// of the right form that names nothing, such as a cursor not issued, or a control
 /// character), and 400, 413, 415 and 422 where a body is read. A status a handler declares itself keeps its own text.
@@ -134,7 +135,12 @@ fn declare_shared_statuses(document: &mut Document) {
             let reads = |place: ParameterIn| parameters.iter().any(|p| p.parameter_in == place);
             let mut shared = Vec::new();
             if authenticated {
-                shared.extend([(401, responses::NO_TOKEN), (503, responses::UNAVAILABLE)]);
+                // 422: any query parameter holding a control character, read or not.
+                shared.extend([
+                    (401, responses::NO_TOKEN),
+                    (422, responses::QUERY_RULE),
+                    (503, responses::UNAVAILABLE),
+                ]);
             }
             if reads(ParameterIn::Path) {
                 shared.extend([

@@ -15,6 +15,10 @@ pub async fn refuse_control_characters(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody + 'static>>, Error> {
+    // The API's queries only; `/health` and the docs read none.
+    if !req.path().starts_with("/api/v1/") {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
     // A query that does not decode at all is left to the route, which answers 400.
     let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
         .map(web::Query::into_inner)

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 crate::vocabulary! {
     /// `draft → submitted → approved (programme) → eligible | contact | rejected (office)`,
-    /// then `placed | unplaced` by the draw; `withdrawn` any time before the draw.
+    /// then `placed | unplaced` by the draw; `withdrawn` any time before the call closes.
     pub enum ApplicationStatus ("application status", "invalid_application_status") {
         Draft = "draft",
         Submitted = "submitted",

@@ -59,10 +59,10 @@ pub struct Motivation {
     #[serde(default)]
     pub per_choice: bool,
     #[serde(default)]
-    #[schema(example = 200, maximum = 100000)]
+    #[schema(example = 200, maximum = 5000)]
     pub min_words: Option<u32>,
     #[serde(default)]
-    #[schema(example = 300, maximum = 100000)]
+    #[schema(example = 300, maximum = 5000)]
     pub max_words: Option<u32>,
 }
 
@@ -94,20 +94,20 @@ pub struct CallFields {
     #[schema(example = "2026-12-01T23:59:00+01:00")]
     pub deadline: String,
     #[serde(default)]
-    #[schema(example = 5, minimum = 0, maximum = 100000)]
+    #[schema(example = 5, minimum = 1, maximum = 20)]
     pub min_choices: Option<i64>,
     #[serde(default)]
-    #[schema(example = 10, minimum = 0, maximum = 100000)]
+    #[schema(example = 10, minimum = 1, maximum = 20)]
     pub max_choices: Option<i64>,
     /// More low-chance choices than this gives a warning, not an error.
     #[serde(default)]
-    #[schema(example = 2, minimum = 0, maximum = 100000)]
+    #[schema(example = 2, minimum = 0, maximum = 20)]
     pub max_low_chance: Option<i64>,
     #[serde(default)]
-    #[schema(example = 60, minimum = 0, maximum = 100000)]
+    #[schema(example = 60, minimum = 0, maximum = 600)]
     pub min_ec: Option<i64>,
     #[serde(default)]
-    #[schema(minimum = 0, maximum = 100000)]
+    #[schema(minimum = 0, maximum = 600)]
     pub max_ec: Option<i64>,
     /// `bachelor`: the EC rules hold for bachelor students only; absent: for everyone.
     #[serde(default)]
@@ -133,7 +133,7 @@ pub struct CallFields {
     pub selection: String,
     /// Days a student has to answer an offer.
     #[serde(default)]
-    #[schema(example = 7, minimum = 0, maximum = 100000)]
+    #[schema(example = 7, minimum = 1, maximum = 60)]
     pub offer_days: Option<i64>,
     /// A second-round call names its first round.
     #[serde(default)]

@@ -622,7 +622,7 @@ pub fn submit(
     })
 }
 
-/// The owner withdraws, at any time before the draw.
+/// The owner withdraws, at any time before the call closes.
 pub fn withdraw(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -749,7 +749,7 @@ pub fn review(
     })
 }
 
-/// The office scores an application in a `ranking` call, before the draw.
+/// The office scores an application in a `ranking` call, before the call closes.
 pub fn score(
     conn: &mut PgConnection,
     actor: &Actor,

@@ -331,22 +331,10 @@ pub fn create(
     })
 }
 
-/// Locks a call `viewer` manages: one it may not see is `NotFound`, a published call
-/// of another faculty (or of the university) is `Forbidden`.
-pub(crate) fn lock(
-    conn: &mut PgConnection,
-    id: Uuid,
-    viewer: &Viewer,
-) -> Result<Call, StorageError> {
-    let row = calls::table.find(id).select(Call::as_select()).for_update();
-    let published = calls::status.ne(CallStatus::Draft.as_str());
-    let call: Call = match viewer {
-        Viewer::Everyone => row.first(conn)?,
-        Viewer::Faculty(f) => row
-            .filter(published.or(calls::faculty.eq(f.clone())))
-            .first(conn)?,
-        Viewer::Student(_) | Viewer::Programmes(_) => row.filter(published).first(conn)?,
-    };
+/// A call `viewer` manages, read without a lock: one it may not see is `NotFound`, a
+/// published call of another faculty (or of the university) is `Forbidden`.
+pub fn managed(conn: &mut PgConnection, id: Uuid, viewer: &Viewer) -> Result<Call, StorageError> {
+    let call = get_visible(conn, id, viewer)?;
     if manages(viewer, &call) {
         Ok(call)
     } else {
@@ -355,6 +343,23 @@ pub(crate) fn lock(
             None => "only the office manages calls".to_owned(),
         }))
     }
+}
+
+/// Locks a call `viewer` manages. Who may is decided first, without the lock
+/// ([`managed`]), so a caller who may not change the call never holds it up.
+pub(crate) fn lock(
+    conn: &mut PgConnection,
+    id: Uuid,
+    viewer: &Viewer,
+) -> Result<Call, StorageError> {
+    managed(conn, id, viewer)?;
+    calls::table
+        .find(id)
+        .select(Call::as_select())
+        .for_update()
+        .first(conn)?;
+    // A call's faculty changes only while it is a draft; the read under the lock decides.
+    managed(conn, id, viewer)
 }
 
 /// Changes a call while it is a draft; `change` sees it as stored.

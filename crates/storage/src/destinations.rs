@@ -333,32 +333,25 @@ pub fn update(
     change: impl FnOnce(&Destination) -> Result<DestinationDraft, StorageError>,
 ) -> Result<DestinationRecord, StorageError> {
     conn.transaction(|conn| {
-        let row = destinations::table
+        // Decided before the lock, so a caller who may not change it never holds it up.
+        let seen = get_visible(conn, id, viewer)?;
+        let owns = |d: &Destination| match viewer {
+            Viewer::Everyone => Ok(()),
+            Viewer::Faculty(f) if d.faculty.as_deref() == Some(f.as_str()) => Ok(()),
+            Viewer::Faculty(f) => Err(StorageError::Forbidden(format!(
+                "you coordinate faculty {f}: this destination is not owned by {f}"
+            ))),
+            Viewer::Student(_) | Viewer::Programmes(_) => Err(StorageError::Forbidden(
+                "only coordinators change destinations".to_owned(),
+            )),
+        };
+        owns(&seen.destination)?;
+        let before: Destination = destinations::table
             .find(id)
             .select(Destination::as_select())
-            .for_update();
-        let active = destinations::archived.eq(false);
-        let before: Destination = match viewer {
-            Viewer::Everyone => row.first(conn)?,
-            Viewer::Faculty(f) => row
-                .filter(active.or(destinations::faculty.eq(f.clone())))
-                .first(conn)?,
-            Viewer::Student(_) | Viewer::Programmes(_) => row.filter(active).first(conn)?,
-        };
-        match viewer {
-            Viewer::Everyone => {}
-            Viewer::Faculty(f) if before.faculty.as_deref() == Some(f.as_str()) => {}
-            Viewer::Faculty(f) => {
-                return Err(StorageError::Forbidden(format!(
-                    "you coordinate faculty {f}: this destination is not owned by {f}"
-                )));
-            }
-            Viewer::Student(_) | Viewer::Programmes(_) => {
-                return Err(StorageError::Forbidden(
-                    "only coordinators change destinations".to_owned(),
-                ));
-            }
-        }
+            .for_update()
+            .first(conn)?;
+        owns(&before)?;
         let draft = change(&before)?;
         require_references(conn, &draft)?;
         let leaves_its_calls = (draft.archived && !before.archived)

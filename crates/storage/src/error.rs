@@ -24,6 +24,10 @@ pub enum StorageError {
     /// programme or institution), with every violation found.
     #[error("the change breaks {} rule(s)", .0.len())]
     Invalid(Vec<abroad_domain::Violation>),
+    /// The database gave up on this transaction to let others through (a deadlock it
+    /// broke, a serialization failure, a lock not had in time): trying again works.
+    #[error("the database is busy: {0}")]
+    Busy(String),
     /// No connection could be had in time: the database is down or overloaded.
     #[error("database unavailable")]
     Unavailable(#[source] diesel::r2d2::PoolError),
@@ -47,6 +51,16 @@ impl From<DieselError> for StorageError {
                 DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::CheckViolation,
                 info,
             ) => StorageError::Rule(info.constraint_name().unwrap_or("constraint").to_owned()),
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
+                StorageError::Busy(info.message().to_owned())
+            }
+            DieselError::DatabaseError(_, info)
+                if ["deadlock detected", "lock timeout", "could not obtain lock"]
+                    .iter()
+                    .any(|m| info.message().contains(m)) =>
+            {
+                StorageError::Busy(info.message().to_owned())
+            }
             other => StorageError::Database(other),
         }
     }

@@ -102,11 +102,6 @@ fn visible<'a>(viewer: &Viewer) -> Boxed<'a> {
     }
 }
 
-/// Whether any record has this number, whoever may see it.
-pub fn is_known(conn: &mut PgConnection, number: &str) -> Result<bool, StorageError> {
-    Ok(diesel::select(diesel::dsl::exists(students::table.find(number))).get_result(conn)?)
-}
-
 /// A record the caller may see, or `NotFound` whether it is missing or not theirs.
 pub fn get(
     conn: &mut PgConnection,
@@ -207,6 +202,16 @@ pub fn upsert(
             .select(Student::as_select())
             .for_update()
             .first(conn)?;
+        // Made by someone else meanwhile (the insert found it there): held to the same
+        // rule as a record that was there from the start.
+        if !exists_at_all
+            && !diesel::select(exists(
+                visible(viewer).filter(students::number.eq(number.to_owned())),
+            ))
+            .get_result::<bool>(conn)?
+        {
+            return Err(StorageError::NotFound);
+        }
         if row.matches(&before) {
             return Ok((before, Upserted::Unchanged));
         }

@@ -29,9 +29,4 @@ impl Viewer {
             _ => None,
         }
     }
-
-    /// A coordinator, office-wide or of a faculty: they see drafts and archives.
-    pub fn is_coordinator(&self) -> bool {
-        matches!(self, Viewer::Faculty(_) | Viewer::Everyone)
-    }
 }

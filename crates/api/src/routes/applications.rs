@@ -502,7 +502,7 @@ pub async fn submit(
     Ok(web::Json(view))
 }
 
-/// Withdraws an application, at any time before the draw (the owner).
+/// Withdraws an application, at any time before the call closes (the owner).
 #[utoipa::path(
     operation_id = "withdrawApplication",
     tag = "applications",

@@ -364,9 +364,12 @@ pub async fn open(
     Ok(web::Json(call.into()))
 }
 
-/// Closes an open call after its deadline: a 32-byte seed is drawn from the
-/// operating system's CSPRNG and its SHA-256 published as `commitment`. From here on
-/// no application can be created, changed, submitted or withdrawn... until the draw.
+/// Closes an open call after its deadline, once every submitted application has its
+/// final decision (and, in a `ranking` call, every eligible one its score): a 32-byte
+/// seed is drawn from the operating system's CSPRNG and its SHA-256 published as
+/// `commitment`, with the `inputs_digest` of what the draw will use. From here on
+/// nothing that feeds the draw changes: no application is created, changed, submitted,
+/// withdrawn, decided, reviewed or scored.
 #[utoipa::path(
     operation_id = "closeCall",
     tag = "calls",
@@ -376,7 +379,7 @@ pub async fn open(
         Unauthenticated,
         Forbidden,
         NotFound,
-        (status = 409, description = "not open, or the deadline has not passed", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not open, the deadline has not passed, or applications still wait for a decision or score (the detail says how many)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -418,16 +421,16 @@ pub struct PlaceFields {
     pub places: i64,
 }
 
-/// A slot with the live demand of submitted applications.
+/// A slot with the live demand of the applications still in the running.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlaceView {
     pub destination_id: Uuid,
     #[schema(value_type = Semester)]
     pub semester: String,
     pub places: i32,
-    /// Submitted applications whose first choice is this slot.
+    /// Applications still in the running whose first choice is this slot.
     pub first_choice_count: i64,
-    /// Submitted applications that chose this slot at any rank.
+    /// Applications still in the running that chose this slot at any rank.
     pub total_count: i64,
 }
 
@@ -467,8 +470,14 @@ pub async fn put_places(
     id: web::Path<Uuid>,
     body: Json<Vec<PlaceFields>>,
 ) -> Result<web::Json<Vec<PlaceView>>, ApiError> {
-    // The call's query decides: 404 for a draft the caller may not see, 403 for a
-    // call it sees but does not manage.
+    // Who may comes first: 404 for a draft the caller may not see, 403 for a call it
+    // sees but does not manage; only then what the body says.
+    let (call_id, viewer) = (*id, caller.viewer());
+    crate::db::run(&state.pool, move |conn| {
+        calls::managed(conn, call_id, &viewer)
+    })
+    .await
+    .map_err(missing(NOT_FOUND))?;
     let mut violations = Vec::new();
     let mut places = Vec::new();
     for (i, p) in body.0.iter().enumerate() {

@@ -107,6 +107,11 @@ pub async fn list(
     query: web::Query<InstitutionQuery>,
 ) -> Result<web::Json<ListResponse<InstitutionView>>, ApiError> {
     let query = query.into_inner();
+    // The length as sent, as the document counts it, before any trimming.
+    let query_q_too_long = query
+        .q
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS);
     let filter = InstitutionFilter {
         country: query
             .country
@@ -118,11 +123,7 @@ pub async fn list(
             .map(|q| q.trim().to_owned())
             .filter(|q| !q.is_empty()),
     };
-    if filter
-        .q
-        .as_ref()
-        .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS)
-    {
+    if query_q_too_long {
         return Err(ApiError::bad_parameter(Violation::new(
             "q",
             "too_long",

@@ -145,7 +145,7 @@ pub async fn get(
 /// Creates or changes a programme (coordinators).
 ///
 /// A coordinator limited to a faculty may only create and change that faculty's
-/// programmes; another faculty's programme answers 404.
+/// programmes; another faculty's programme answers 403 (programmes are public).
 #[utoipa::path(
     operation_id = "putProgramme",
     tag = "reference data",
