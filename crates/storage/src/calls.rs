@@ -585,7 +585,18 @@ pub fn put_places(
             .load(conn)?;
         for (i, place) in places.iter().enumerate() {
             let field = format!("[{i}].destination_id");
-            match known.iter().find(|(id, ..)| *id == place.destination_id) {
+            // An archived destination another faculty owns is not there for this
+            // caller: as unknown as one that never was.
+            let visible = |faculty: &Option<String>, archived: bool| {
+                !archived
+                    || viewer
+                        .faculty()
+                        .is_none_or(|f| faculty.as_deref() == Some(f))
+            };
+            match known
+                .iter()
+                .find(|(id, _, faculty, archived)| *id == place.destination_id && visible(faculty, *archived))
+            {
                 None => violations.push(Violation::new(
                     field,
                     "unknown_destination",
