@@ -900,7 +900,8 @@ async fn submitted(w: &World, call: &str, student: &str, approved: bool) -> Stri
     id
 }
 
-/// How many lock requests on the test's database wait right now.
+/// How many sessions on this test's database wait for a lock right now (other tests'
+/// databases on the same server are not counted: they run at the same time).
 fn waiting_locks(app: &TestApp) -> i64 {
     use diesel::RunQueryDsl;
     #[derive(diesel::QueryableByName)]
@@ -909,10 +910,13 @@ fn waiting_locks(app: &TestApp) -> i64 {
         n: i64,
     }
     let mut conn = app.db.connect();
-    diesel::sql_query("SELECT count(*) AS n FROM pg_locks WHERE NOT granted")
-        .get_result::<Waiting>(&mut conn)
-        .expect("pg_locks")
-        .n
+    diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_stat_activity \
+          WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    )
+    .get_result::<Waiting>(&mut conn)
+    .expect("pg_locks")
+    .n
 }
 
 /// Polls `until` (a condition on the database) while driving `pending`, the requests in
