@@ -4,19 +4,13 @@ use crate::scheme::{
     World, before_deadline, choices, deadline, law_call, open_call, student_record, student_token,
     university_wide_call, world,
 };
-use crate::support::{TestApp, claims, coordinator, faculty_coordinator, json_request, sign};
+use crate::support::{TestApp, coordinator, faculty_coordinator, json_request, programme_token};
 use actix_web::test::TestRequest;
 use chrono::Duration;
 use serde_json::{Value, json};
 
 const PDF: &[u8] =
     b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-
-fn programme_token(programmes: &[&str]) -> String {
-    let mut c = claims("programme", "programme-contact");
-    c.programmes = programmes.iter().map(|p| (*p).to_owned()).collect();
-    sign(&c)
-}
 
 async fn upload(
     app: &TestApp,

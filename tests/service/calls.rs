@@ -318,11 +318,9 @@ async fn places_show_the_live_demand_of_submitted_applications() {
         .as_str()
         .expect("id")
         .to_owned();
-    let mut bms = crate::support::claims("programme", "bms-office");
-    bms.programmes = vec!["BMS".to_owned()];
     app.post_json(
         &format!("/api/v1/applications/{s2}/programme-decision"),
-        Some(&crate::support::sign(&bms)),
+        Some(&crate::support::programme_token(&["BMS"])),
         &json!({"approved": false, "comment": "not this year"}),
     )
     .await

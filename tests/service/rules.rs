@@ -5,7 +5,7 @@ use crate::scheme::{
     World, choices, deadline, law_call, open_call, student_token, university_wide_call, world,
 };
 use crate::support::catalogue::programme;
-use crate::support::{Response, TestApp, claims, coordinator, faculty_coordinator, sign};
+use crate::support::{Response, TestApp, coordinator, faculty_coordinator, programme_token};
 use actix_web::test::TestRequest;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -15,12 +15,6 @@ const PDF: &[u8] =
 
 /// The law call's four required documents.
 const LAW_DOCUMENTS: [&str; 4] = ["motivation", "cv", "language_proof", "budget"];
-
-fn programme_token(programmes: &[&str]) -> String {
-    let mut c = claims("programme", "programme-contact");
-    c.programmes = programmes.iter().map(|p| (*p).to_owned()).collect();
-    sign(&c)
-}
 
 /// A student record: a registered BMS bachelor with 75 EC and a GPA of 7.4, with
 /// these fields changed.
@@ -33,18 +27,13 @@ async fn record(app: &TestApp, number: &str, changes: &Value) {
     for (field, value) in changes.as_object().expect("an object of changes") {
         body[field] = value.clone();
     }
-    let response = app
-        .put_json(
-            &format!("/api/v1/students/{number}"),
-            Some(&coordinator()),
-            &body,
-        )
-        .await;
-    assert!(
-        response.status.is_success(),
-        "{}",
-        String::from_utf8_lossy(&response.body)
-    );
+    app.put_json(
+        &format!("/api/v1/students/{number}"),
+        Some(&coordinator()),
+        &body,
+    )
+    .await
+    .ok();
 }
 
 fn application(semester: &str, destinations: &[&str], words: usize) -> Value {
