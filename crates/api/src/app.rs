@@ -101,6 +101,7 @@ pub fn build(
         .wrap(from_fn(allowed_methods))
         .wrap(cors)
         .wrap(from_fn(refuse_other_origins))
+        .wrap(actix_web::middleware::Compress::default())
         .wrap(from_fn(request_context))
 }
 

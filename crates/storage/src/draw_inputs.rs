@@ -8,7 +8,6 @@ use crate::schema::{application_choices, applications, call_places};
 use abroad_domain::draw::{DrawInputs, Entry, Slot};
 use abroad_domain::{ApplicationStatus, Selection, Semester};
 use diesel::prelude::*;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 fn semester(raw: &str) -> Result<Semester, StorageError> {
@@ -39,7 +38,7 @@ pub fn frozen(conn: &mut PgConnection, call: &Call) -> Result<DrawInputs, Storag
         })
         .collect::<Result<Vec<_>, StorageError>>()?;
     let ranking = call.selection == Selection::Ranking.as_str();
-    let eligible: Vec<(Uuid, String, bool, Option<f64>)> = applications::table
+    let mut eligible: Vec<(Uuid, String, bool, Option<f64>)> = applications::table
         .filter(applications::call_id.eq(call.id))
         .filter(applications::status.eq(ApplicationStatus::Eligible.as_str()))
         .select((
@@ -49,9 +48,11 @@ pub fn frozen(conn: &mut PgConnection, call: &Call) -> Result<DrawInputs, Storag
             applications::score,
         ))
         .load(conn)?;
+    // In the digest's order (by id), so that the choices, which come ordered by
+    // application, are dealt out in one pass.
+    eligible.sort_unstable_by_key(|(id, ..)| *id);
     let ids: Vec<Uuid> = eligible.iter().map(|(id, ..)| *id).collect();
-    let mut choices: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (application, destination) in application_choices::table
+    let mut choices = application_choices::table
         .filter(application_choices::application_id.eq_any(&ids))
         .order((
             application_choices::application_id,
@@ -62,17 +63,22 @@ pub fn frozen(conn: &mut PgConnection, call: &Call) -> Result<DrawInputs, Storag
             application_choices::destination_id,
         ))
         .load::<(Uuid, Uuid)>(conn)?
-    {
-        choices.entry(application).or_default().push(destination);
-    }
+        .into_iter()
+        .peekable();
     let applications = eligible
         .into_iter()
         .map(|(application_id, raw, plan_b, score)| {
+            let mut mine = Vec::new();
+            while let Some((_, destination)) =
+                choices.next_if(|(application, _)| *application == application_id)
+            {
+                mine.push(destination);
+            }
             Ok(Entry {
                 application_id,
                 semester: semester(&raw)?,
                 plan_b,
-                choices: choices.remove(&application_id).unwrap_or_default(),
+                choices: mine,
                 score: if ranking { score } else { None },
             })
         })

@@ -8,10 +8,13 @@ use crate::responses::{Forbidden, NotFound, Unauthenticated};
 use abroad_domain::Selection;
 use abroad_domain::draw::{DrawInputs, Placement, Ranked};
 use abroad_storage::draws::{self, DrawRecord, DrawSummary};
-use actix_web::http::header;
+use actix_web::http::header::{self, ContentType};
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
+use futures_util::stream::{self, Stream};
 use serde::Serialize;
+use std::convert::Infallible;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -144,10 +147,27 @@ pub async fn record(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-) -> Result<web::Json<DrawRecordView>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let (id, viewer) = (id.into_inner(), caller.viewer());
     let record = crate::db::run(&state.pool, move |conn| draws::record(conn, id, &viewer))
         .await
         .map_err(missing(NOT_FOUND))?;
-    Ok(web::Json(record.into()))
+    // A large call's record is tens of megabytes: serialised once, off the worker, then
+    // sent in parts, so that compression (gzip when asked) and sending go part by part.
+    let body = web::block(move || serde_json::to_vec(&DrawRecordView::from(record)))
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .streaming(in_parts(Bytes::from(body))))
+}
+
+/// The size of the parts a large body is sent in.
+const PART: usize = 256 * 1024;
+
+/// `body` as a stream of parts of [`PART`] bytes, without copying.
+fn in_parts(body: Bytes) -> impl Stream<Item = Result<Bytes, Infallible>> {
+    let parts = body.len().div_ceil(PART);
+    stream::iter((0..parts).map(move |i| Ok(body.slice(i * PART..body.len().min((i + 1) * PART)))))
 }

@@ -68,20 +68,6 @@ impl Entry {
     }
 }
 
-/// A slot as the digest sees it: without `blocked`, which is only known at the draw.
-#[derive(Serialize)]
-struct CommittedSlot {
-    destination_id: Uuid,
-    semester: Semester,
-    places: u32,
-}
-
-#[derive(Serialize)]
-struct Committed<'a> {
-    applications: Vec<&'a Entry>,
-    slots: Vec<CommittedSlot>,
-}
-
 /// `SHA-256(JCS(inputs))` as lowercase hex, published when the call closes (SPEC.md,
 /// Selection 1): the slots without `blocked`, applications ordered by `application_id`,
 /// slots by `destination_id` then `semester`, and RFC 8785 canonical JSON.
@@ -99,25 +85,94 @@ pub fn inputs_digest(inputs: &DrawInputs) -> Result<String, DrawError> {
         return Err(DrawError::InvalidScore(bad.application_id));
     }
     let mut applications: Vec<&Entry> = inputs.applications.iter().collect();
-    applications.sort_by_key(|a| a.application_id);
-    let mut slots: Vec<CommittedSlot> = inputs
-        .slots
-        .iter()
-        .map(|s| CommittedSlot {
-            destination_id: s.destination_id,
-            semester: s.semester,
-            places: s.places,
-        })
-        .collect();
-    slots.sort_by(|a, b| {
+    applications.sort_unstable_by_key(|a| a.application_id);
+    let mut slots: Vec<&Slot> = inputs.slots.iter().collect();
+    slots.sort_unstable_by(|a, b| {
         (a.destination_id, a.semester.as_str()).cmp(&(b.destination_id, b.semester.as_str()))
     });
-    let canonical = serde_jcs::to_vec(&Committed {
-        applications,
-        slots,
-    })
-    .expect("ids, words, booleans, whole numbers and finite scores always have a JSON form");
-    Ok(hex(&Sha256::digest(&canonical)))
+    let mut hasher = Sha256::new();
+    canonical(&applications, &slots, |part| hasher.update(part));
+    Ok(hex(&hasher.finalize()))
+}
+
+/// The committed inputs as RFC 8785 canonical JSON, handed to `emit` in parts of about
+/// 64 KiB (100,000 applications make ~50 MB). Written out directly: every member name
+/// is fixed ASCII, written in UTF-16 order; ids and semester words need no escaping;
+/// `places` is a whole number; a score is formatted by `serde_jcs` (ECMAScript's
+/// number form). A general JCS serialiser takes ~5× as long, and the digest is taken
+/// at close and again at the draw.
+fn canonical(applications: &[&Entry], slots: &[&Slot], mut emit: impl FnMut(&[u8])) {
+    const PART: usize = 1 << 16;
+    let mut out = Vec::with_capacity(PART + 4096);
+    let mut flush = |out: &mut Vec<u8>| {
+        if out.len() >= PART {
+            emit(out);
+            out.clear();
+        }
+    };
+    out.extend_from_slice(b"{\"applications\":[");
+    for (n, a) in applications.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"application_id\":");
+        quoted_id(&mut out, &a.application_id);
+        out.extend_from_slice(b",\"choices\":[");
+        for (m, choice) in a.choices.iter().enumerate() {
+            if m > 0 {
+                out.push(b',');
+            }
+            quoted_id(&mut out, choice);
+        }
+        out.extend_from_slice(if a.plan_b {
+            b"],\"plan_b\":true"
+        } else {
+            b"],\"plan_b\":false"
+        });
+        if let Some(score) = a.score {
+            out.extend_from_slice(b",\"score\":");
+            out.extend_from_slice(
+                &serde_jcs::to_vec(&score).expect("a finite score always has a JSON form"),
+            );
+        }
+        out.extend_from_slice(b",\"semester\":\"");
+        out.extend_from_slice(a.semester.as_str().as_bytes());
+        out.extend_from_slice(b"\"}");
+        flush(&mut out);
+    }
+    out.extend_from_slice(b"],\"slots\":[");
+    for (n, s) in slots.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"destination_id\":");
+        quoted_id(&mut out, &s.destination_id);
+        out.extend_from_slice(b",\"places\":");
+        out.extend_from_slice(s.places.to_string().as_bytes());
+        out.extend_from_slice(b",\"semester\":\"");
+        out.extend_from_slice(s.semester.as_str().as_bytes());
+        out.extend_from_slice(b"\"}");
+        flush(&mut out);
+    }
+    out.extend_from_slice(b"]}");
+    emit(&out);
+}
+
+/// An id as a JSON string of its lowercase hyphenated form.
+fn quoted_id(out: &mut Vec<u8>, id: &Uuid) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [b'-'; 2 + uuid::fmt::Hyphenated::LENGTH];
+    (text[0], text[37]) = (b'"', b'"');
+    let mut at = 1;
+    for (i, byte) in id.as_bytes().iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            at += 1;
+        }
+        text[at] = HEX[usize::from(byte >> 4)];
+        text[at + 1] = HEX[usize::from(byte & 0xf)];
+        at += 2;
+    }
+    out.extend_from_slice(&text);
 }
 
 #[cfg(test)]
@@ -290,6 +345,115 @@ mod tests {
         let mut other_order = inputs.clone();
         other_order.applications[0].choices.reverse();
         assert_ne!(inputs_digest(&other_order).unwrap(), digest);
+    }
+
+    /// The committed inputs as a general JCS serialiser sees them: the reference the
+    /// hand-written canonical form is held to.
+    fn by_serde_jcs(inputs: &DrawInputs) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct CommittedSlot {
+            destination_id: Uuid,
+            semester: Semester,
+            places: u32,
+        }
+        #[derive(Serialize)]
+        struct Committed<'a> {
+            applications: Vec<&'a Entry>,
+            slots: Vec<CommittedSlot>,
+        }
+        let mut applications: Vec<&Entry> = inputs.applications.iter().collect();
+        applications.sort_by_key(|a| a.application_id);
+        let mut slots: Vec<CommittedSlot> = inputs
+            .slots
+            .iter()
+            .map(|s| CommittedSlot {
+                destination_id: s.destination_id,
+                semester: s.semester,
+                places: s.places,
+            })
+            .collect();
+        slots.sort_by(|a, b| {
+            (a.destination_id, a.semester.as_str()).cmp(&(b.destination_id, b.semester.as_str()))
+        });
+        serde_jcs::to_vec(&Committed {
+            applications,
+            slots,
+        })
+        .unwrap()
+    }
+
+    fn written(inputs: &DrawInputs) -> Vec<u8> {
+        let mut applications: Vec<&Entry> = inputs.applications.iter().collect();
+        applications.sort_unstable_by_key(|a| a.application_id);
+        let mut slots: Vec<&Slot> = inputs.slots.iter().collect();
+        slots.sort_unstable_by(|a, b| {
+            (a.destination_id, a.semester.as_str()).cmp(&(b.destination_id, b.semester.as_str()))
+        });
+        let mut out = Vec::new();
+        canonical(&applications, &slots, |part| out.extend_from_slice(part));
+        out
+    }
+
+    #[test]
+    fn the_written_canonical_form_is_a_general_jcs_serialisers() {
+        let mut inputs = sample();
+        assert_eq!(written(&inputs), by_serde_jcs(&inputs));
+        inputs.slots.push(Slot {
+            destination_id: Uuid::from_u128(0xa),
+            semester: Semester::FullYear,
+            places: 1000,
+            blocked: false,
+        });
+        inputs.applications[1].semester = Semester::FullYear;
+        inputs.applications[1].choices.clear();
+        for score in [
+            0.0,
+            -0.0,
+            0.1,
+            87.5,
+            -1.0,
+            1e21,
+            1e-7,
+            5e-324,
+            1.7976931348623157e308,
+        ] {
+            inputs.applications[0].score = Some(score);
+            assert_eq!(
+                String::from_utf8(written(&inputs)).unwrap(),
+                String::from_utf8(by_serde_jcs(&inputs)).unwrap(),
+                "{score}"
+            );
+        }
+        let empty = DrawInputs::default();
+        assert_eq!(written(&empty), by_serde_jcs(&empty));
+        // Large enough to be written in several parts.
+        let many = DrawInputs {
+            slots: inputs.slots.clone(),
+            applications: (0..600u128)
+                .map(|n| Entry {
+                    application_id: Uuid::from_u128(n.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c)),
+                    semester: Semester::Spring,
+                    plan_b: n % 2 == 0,
+                    choices: (0..10).map(|c| Uuid::from_u128(n * 31 + c)).collect(),
+                    score: (n % 3 == 0).then_some(n as f64 / 7.0),
+                })
+                .collect(),
+        };
+        assert!(written(&many).len() > 4 * 65_536);
+        assert_eq!(written(&many), by_serde_jcs(&many));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_score_is_written_as_a_general_jcs_serialiser_writes_it(
+            score in proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO,
+            ids in proptest::collection::vec(proptest::prelude::any::<u128>(), 0..6),
+        ) {
+            let mut inputs = sample();
+            inputs.applications[0].score = Some(score);
+            inputs.applications[1].choices = ids.iter().map(|&n| Uuid::from_u128(n)).collect();
+            proptest::prop_assert_eq!(written(&inputs), by_serde_jcs(&inputs));
+        }
     }
 
     #[test]
