@@ -29,7 +29,7 @@ async fn upload(
 }
 
 /// The university-wide call open, with a BMS student s1 (75 EC, GPA 7.4).
-async fn wide_world() -> (World, String) {
+pub(crate) async fn wide_world() -> (World, String) {
     let w = world().await;
     let mut all: Vec<&str> = w.wide.iter().map(String::as_str).collect();
     all.extend([w.isep.as_str(), w.unsafe_one.as_str()]);
@@ -864,7 +864,7 @@ async fn entry_of(app: &TestApp, entity_type: &str, id: &str, action: &str) -> O
 }
 
 /// A submitted application of `student` to `call`, approved by its programme when asked.
-async fn submitted(w: &World, call: &str, student: &str, approved: bool) -> String {
+pub(crate) async fn submitted(w: &World, call: &str, student: &str, approved: bool) -> String {
     let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
     student_record(&w.app, student, "BMS", 75, 7.4).await;
     let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
@@ -1247,7 +1247,7 @@ async fn close_publishes_the_digest_of_exactly_the_frozen_inputs() {
 }
 
 /// A university-wide call with three eligible applications, closed: ready to draw.
-async fn closed_with_eligible(students: &[&str]) -> (World, String, Vec<String>) {
+pub(crate) async fn closed_with_eligible(students: &[&str]) -> (World, String, Vec<String>) {
     let (w, call) = wide_world().await;
     let office = coordinator();
     let mut ids = Vec::new();

@@ -81,3 +81,85 @@ async fn the_demo_data_loads_twice_without_change_and_answers_the_demo_queries()
         .ok();
     assert!(!red["items"].as_array().expect("items").is_empty());
 }
+
+#[actix_web::test]
+async fn the_demo_has_a_drawn_round_with_offers_nominations_and_explanations() {
+    let app = TestApp::new();
+    let mut conn = app.db.connect();
+    abroad_api::cli::seed::run(&mut conn).expect("demo data");
+    let office = coordinator();
+    let drawn = app
+        .get("/api/v1/calls?status=drawn", Some(&student()))
+        .await
+        .ok();
+    let call = drawn["items"][0]["id"]
+        .as_str()
+        .expect("a drawn call")
+        .to_owned();
+
+    // The published record checks out.
+    let record = app
+        .get(&format!("/api/v1/calls/{call}/draw"), Some(&student()))
+        .await
+        .ok();
+    let parsed: abroad_domain::draw::DrawRecord =
+        serde_json::from_value(record.clone()).expect("a draw record");
+    let verified = abroad_domain::draw::verify(&parsed).expect("the demo draw checks out");
+    assert_eq!(verified.applications, 16);
+
+    // Offers in several states, and nominations in every state.
+    let offers = app
+        .get(
+            &format!("/api/v1/offers?call_id={call}&limit=500"),
+            Some(&office),
+        )
+        .await
+        .ok();
+    let mut states: Vec<String> = offers["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|o| o["status"].as_str().expect("status").to_owned())
+        .collect();
+    states.sort();
+    states.dedup();
+    assert_eq!(states, ["accepted", "declined", "pending"]);
+    let nominations = app
+        .get(
+            &format!("/api/v1/nominations?call_id={call}"),
+            Some(&office),
+        )
+        .await
+        .ok();
+    let mut states: Vec<&str> = nominations["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|n| n["status"].as_str().expect("status"))
+        .collect();
+    states.sort_unstable();
+    assert_eq!(states, ["confirmed", "confirmed", "pending", "sent"]);
+
+    // Every applicant's explanation reads, for the student themselves.
+    let results = app
+        .get(
+            &format!("/api/v1/calls/{call}/results?limit=500"),
+            Some(&office),
+        )
+        .await
+        .ok();
+    for row in results["items"].as_array().expect("items") {
+        let student = row["student"].as_str().expect("student");
+        let explained = app
+            .get(
+                &format!(
+                    "/api/v1/applications/{}/explanation",
+                    row["application_id"].as_str().expect("id")
+                ),
+                Some(&crate::support::token("student", student)),
+            )
+            .await
+            .ok();
+        assert_eq!(explained["rank"], row["rank"]);
+    }
+}

@@ -4,7 +4,8 @@
 
 use abroad_domain::{
     Activity, ApplicationStatus, CallStatus, Cefr, Chance, DocumentKind, EntityType, ExchangeType,
-    Level, ReviewOutcome, Role, Scheme, Selection, Semester, TravelAdvice,
+    Level, NominationStatus, OfferStatus, ReviewOutcome, Role, Scheme, Selection, Semester,
+    TravelAdvice,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +41,9 @@ fn every_enum_lists_exactly_the_words_on_the_wire() {
         ("EntityType", words(EntityType::ALL)),
         ("ExchangeType", words(ExchangeType::ALL)),
         ("Level", words(Level::ALL)),
+        ("NominationStatus", words(NominationStatus::ALL)),
+        ("OfferStatus", words(OfferStatus::ALL)),
+        ("Outcome", words(abroad_domain::draw::Outcome::ALL)),
         ("ReviewOutcome", words(ReviewOutcome::ALL)),
         ("Role", words(Role::ALL)),
         ("Scheme", words(Scheme::ALL)),

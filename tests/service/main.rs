@@ -21,6 +21,7 @@ mod institutions;
 mod matrix;
 mod matrix_world;
 mod no_server_error;
+mod offers;
 mod operations;
 mod programmes;
 mod rules;

@@ -84,6 +84,16 @@ enum Obj {
     NewStudentRecord,
     /// The whole audit log, unfiltered: does it hold entries of s1's application?
     EveryEntry,
+    /// s1's pending offer in a drawn faculty call of LAW.
+    Offer,
+    /// s1's accepted offer in a drawn faculty call of LAW.
+    AcceptedOffer,
+    /// s1's application placed by the draw of a faculty call of LAW.
+    DrawnApplication,
+    /// The nomination of s1's accepted offer, pending.
+    Nomination,
+    /// The nomination of s1's accepted offer, sent.
+    SentNomination,
 }
 
 impl Obj {
@@ -109,6 +119,11 @@ impl Obj {
             Obj::StudentRecord => "s1's record",
             Obj::NewStudentRecord => "a new record in LLB",
             Obj::EveryEntry => "the whole log: entries of s1's application",
+            Obj::Offer => "s1's pending offer in LAW's drawn call",
+            Obj::AcceptedOffer => "s1's accepted offer in LAW's drawn call",
+            Obj::DrawnApplication => "s1's application placed by LAW's draw",
+            Obj::Nomination => "s1's pending nomination",
+            Obj::SentNomination => "s1's sent nomination",
         }
     }
 }
@@ -167,6 +182,22 @@ const TABLE: &[Row] = &[
     ("POST /api/v1/calls/{id}/draw",                      Obj::ClosedCall,             [401,     403,  403,   403,  403,    201,   201,  403]),
     ("GET /api/v1/calls/{id}/draw",                       Obj::DrawnCall,              [401,     200,  200,   200,  200,    200,   200,  200]),
     ("GET /api/v1/calls/{id}/draw",                       Obj::OpenCall,               [401,     404,  404,   404,  404,    404,   404,  404]),
+
+    // After the draw: results and nominations are the office's; offers their student's to
+    // answer and the office's to read; what is left, everyone's who reads the call.
+    ("GET /api/v1/calls/{id}/results",                    Obj::DrawnCall,              [401,     403,  403,   403,  403,    200,   200,  403]),
+    ("GET /api/v1/calls/{id}/results",                    Obj::DraftCall,              [401,     404,  404,   404,  404,    404,   404,  404]),
+    ("GET /api/v1/calls/{id}/remaining-places",           Obj::DrawnCall,              [401,     200,  200,   200,  200,    200,   200,  200]),
+    ("GET /api/v1/calls/{id}/remaining-places",           Obj::DraftCall,              [401,     404,  404,   404,  404,    200,   200,  404]),
+    ("GET /api/v1/applications/{id}/explanation",         Obj::DrawnApplication,       [401,     200,  404,   200,  404,    200,   200,  404]),
+    ("GET /api/v1/offers",                                Obj::Offer,                  [401,     IN,   OUT,   403,  403,    IN,    IN,   OUT]),
+    ("GET /api/v1/offers/{id}",                           Obj::Offer,                  [401,     200,  404,   403,  403,    200,   200,  404]),
+    ("POST /api/v1/offers/{id}/accept",                   Obj::Offer,                  [401,     200,  404,   403,  403,    403,   403,  404]),
+    ("POST /api/v1/offers/{id}/decline",                  Obj::Offer,                  [401,     200,  404,   403,  403,    403,   403,  404]),
+    ("PUT /api/v1/offers/{id}/stay",                      Obj::AcceptedOffer,          [401,     200,  404,   403,  403,    403,   403,  404]),
+    ("GET /api/v1/nominations",                           Obj::Nomination,             [401,     403,  403,   403,  403,    IN,    IN,   OUT]),
+    ("POST /api/v1/nominations/{id}/sent",                Obj::Nomination,             [401,     403,  403,   403,  403,    200,   200,  404]),
+    ("POST /api/v1/nominations/{id}/confirmed",           Obj::SentNomination,         [401,     403,  403,   403,  403,    200,   200,  404]),
 
     // Applications: the owner's to write, the programme's and the call's faculty's to read.
     ("POST /api/v1/calls/{id}/applications",              Obj::OpenCall,               [401,     201,  201,   403,  403,    403,   403,  403]),
@@ -241,6 +272,7 @@ enum Group {
     Calls,
     Applications,
     Decisions,
+    Selection,
     Audit,
 }
 
@@ -248,6 +280,13 @@ fn group(route: &str) -> Group {
     let path = route.split_once(' ').map_or(route, |(_, p)| p);
     if path.starts_with("/api/v1/audit") {
         Group::Audit
+    } else if path.starts_with("/api/v1/offers")
+        || path.starts_with("/api/v1/nominations")
+        || path.ends_with("/explanation")
+        || path.ends_with("/results")
+        || path.ends_with("/remaining-places")
+    {
+        Group::Selection
     } else if path.ends_with("/programme-decision")
         || path.ends_with("/review")
         || path.ends_with("/score")
@@ -522,6 +561,84 @@ async fn prepare(w: &World, route: &str, obj: Obj, who: Who) -> Cell {
             ))
         }
 
+        ("GET /api/v1/calls/{id}/results", Obj::DrawnCall) => {
+            let id = w.fresh_drawn_call().await;
+            Cell::new(Req::get(format!("/api/v1/calls/{id}/results")))
+        }
+        ("GET /api/v1/calls/{id}/results", _) => {
+            Cell::new(Req::get(format!("/api/v1/calls/{}/results", call(w, obj))))
+        }
+        ("GET /api/v1/calls/{id}/remaining-places", Obj::DrawnCall) => {
+            let id = w.fresh_drawn_call().await;
+            Cell::new(Req::get(format!("/api/v1/calls/{id}/remaining-places")))
+        }
+        ("GET /api/v1/calls/{id}/remaining-places", _) => Cell::new(Req::get(format!(
+            "/api/v1/calls/{}/remaining-places",
+            call(w, obj)
+        ))),
+        ("GET /api/v1/applications/{id}/explanation", _) => {
+            let (application, _) = w.fresh_offer().await;
+            Cell::new(Req::get(format!(
+                "/api/v1/applications/{application}/explanation"
+            )))
+        }
+        ("GET /api/v1/offers", _) => {
+            let (_, offer) = w.fresh_offer().await;
+            Cell::list("/api/v1/offers?limit=500".to_owned(), &offer)
+        }
+        ("GET /api/v1/offers/{id}", _) => {
+            let (_, offer) = w.fresh_offer().await;
+            Cell::new(Req::get(format!("/api/v1/offers/{offer}")))
+        }
+        ("POST /api/v1/offers/{id}/accept", _) => {
+            let (_, offer) = w.fresh_offer().await;
+            Cell::new(Req::json(
+                post,
+                format!("/api/v1/offers/{offer}/accept"),
+                json!({"regulations_accepted": true}),
+            ))
+        }
+        ("POST /api/v1/offers/{id}/decline", _) => {
+            let (_, offer) = w.fresh_offer().await;
+            Cell::new(Req::json(
+                post,
+                format!("/api/v1/offers/{offer}/decline"),
+                json!({}),
+            ))
+        }
+        ("PUT /api/v1/offers/{id}/stay", _) => {
+            let (offer, _) = w.fresh_nomination(false).await;
+            Cell::new(Req::json(
+                put,
+                format!("/api/v1/offers/{offer}/stay"),
+                json!({
+                    "start_date": "2027-01-25", "end_date": "2027-06-30",
+                    "address": "Studentstaden 12, Uppsala", "phone": "+46 70 123 45 67",
+                    "emergency_contact": {"name": "Marieke de Vries", "phone": "+31 6 1234 5678", "relation": "mother"}
+                }),
+            ))
+        }
+        ("GET /api/v1/nominations", _) => {
+            let (_, nomination) = w.fresh_nomination(false).await;
+            Cell::list("/api/v1/nominations?limit=500".to_owned(), &nomination)
+        }
+        ("POST /api/v1/nominations/{id}/sent", _) => {
+            let (_, nomination) = w.fresh_nomination(false).await;
+            Cell::new(Req::json(
+                post,
+                format!("/api/v1/nominations/{nomination}/sent"),
+                json!({}),
+            ))
+        }
+        ("POST /api/v1/nominations/{id}/confirmed", _) => {
+            let (_, nomination) = w.fresh_nomination(true).await;
+            Cell::new(Req::json(
+                post,
+                format!("/api/v1/nominations/{nomination}/confirmed"),
+                json!({}),
+            ))
+        }
+
         ("GET /api/v1/audit", Obj::EveryEntry) => {
             Cell::list("/api/v1/audit?limit=500".to_owned(), &w.application)
         }
@@ -678,6 +795,11 @@ async fn applications_answer_each_caller_as_spec_says() {
 #[actix_web::test]
 async fn decisions_on_applications_answer_each_caller_as_spec_says() {
     run_group(Group::Decisions).await;
+}
+
+#[actix_web::test]
+async fn the_draw_s_results_offers_and_nominations_answer_each_caller_as_spec_says() {
+    run_group(Group::Selection).await;
 }
 
 #[actix_web::test]

@@ -538,6 +538,91 @@ impl World {
         call
     }
 
+    /// S1's application, reviewed eligible, in a new call of F that has been closed and
+    /// drawn: S1 is placed and holds a pending offer. Answers (application, offer).
+    pub async fn fresh_offer(&self) -> (String, String) {
+        let office = coordinator();
+        let call = self.fresh_call(CallState::Open).await;
+        let application = self
+            .fresh_application_to(&call, ApplicationState::Approved)
+            .await;
+        setup(
+            &self.app,
+            Req::json(
+                Method::POST,
+                format!("/api/v1/applications/{application}/review"),
+                json!({"outcome": "eligible", "note": "Good match"}),
+            ),
+            &office,
+        )
+        .await;
+        // The faculty's calls rank by the office's score.
+        setup(
+            &self.app,
+            Req::json(
+                Method::PUT,
+                format!("/api/v1/applications/{application}/score"),
+                json!({"score": 7.5}),
+            ),
+            &office,
+        )
+        .await;
+        self.after_deadline(true);
+        for step in ["close", "draw"] {
+            setup(
+                &self.app,
+                Req::json(
+                    Method::POST,
+                    format!("/api/v1/calls/{call}/{step}"),
+                    json!({}),
+                ),
+                &office,
+            )
+            .await;
+        }
+        self.after_deadline(false);
+        let offers = setup(
+            &self.app,
+            Req::get(format!("/api/v1/offers?call_id={call}")),
+            &office,
+        )
+        .await;
+        (application, id(&offers["items"][0]))
+    }
+
+    /// An offer of S1's that S1 has accepted; answers (offer, nomination), the
+    /// nomination marked sent by the office when `sent`.
+    pub async fn fresh_nomination(&self, sent: bool) -> (String, String) {
+        let (_, offer) = self.fresh_offer().await;
+        let accepted = setup(
+            &self.app,
+            Req::json(
+                Method::POST,
+                format!("/api/v1/offers/{offer}/accept"),
+                json!({"regulations_accepted": true}),
+            ),
+            &token("student", S1),
+        )
+        .await;
+        let nomination = accepted["nomination_id"]
+            .as_str()
+            .expect("a nomination id")
+            .to_owned();
+        if sent {
+            setup(
+                &self.app,
+                Req::json(
+                    Method::POST,
+                    format!("/api/v1/nominations/{nomination}/sent"),
+                    json!({}),
+                ),
+                &coordinator(),
+            )
+            .await;
+        }
+        (offer, nomination)
+    }
+
     /// A new application of S1, to a new open call of F, in `state`.
     pub async fn fresh_application(&self, state: ApplicationState) -> String {
         let call = self.fresh_call(CallState::Open).await;

@@ -1,5 +1,6 @@
 //! `Cache-Control: no-store` on every answer that carries personal data: student
-//! records, applications with their motivations and documents, the audit log. A
+//! records, applications with their motivations and documents, offers with the stay's
+//! contacts, nominations, a call's results, the audit log. A
 //! shared cache (a proxy, a portal's CDN) or the browser's disk must never keep them.
 
 use actix_web::Error;
@@ -14,7 +15,10 @@ fn is_personal(path: &str) -> bool {
         || path.starts_with("/api/v1/students")
         || path.starts_with("/api/v1/audit")
         || path.starts_with("/api/v1/applications")
-        || (path.starts_with("/api/v1/calls/") && path.ends_with("/applications"))
+        || path.starts_with("/api/v1/offers")
+        || path.starts_with("/api/v1/nominations")
+        || (path.starts_with("/api/v1/calls/")
+            && (path.ends_with("/applications") || path.ends_with("/results")))
 }
 
 /// Middleware: marks personal answers (errors included) as never to be stored.
@@ -44,6 +48,9 @@ mod tests {
             "/api/v1/applications",
             "/api/v1/applications/x/documents/cv",
             "/api/v1/calls/x/applications",
+            "/api/v1/calls/x/results",
+            "/api/v1/offers/x/stay",
+            "/api/v1/nominations",
             "/api/v1/audit",
         ] {
             assert!(is_personal(path), "{path}");
@@ -52,6 +59,7 @@ mod tests {
             "/api/v1/countries",
             "/api/v1/destinations",
             "/api/v1/calls/x/places",
+            "/api/v1/calls/x/remaining-places",
         ] {
             assert!(!is_personal(path), "{path}");
         }

@@ -66,6 +66,9 @@ pub struct Settings {
     /// Largest uploaded document (PDF), in bytes.
     pub max_document_bytes: usize,
     pub db_pool_size: u32,
+    /// How often the offer expiry task runs, in seconds (`ABROAD_OFFER_EXPIRY_SECONDS`,
+    /// default 60). Reads and answers never wait for it: they judge expiry themselves.
+    pub offer_expiry_seconds: u64,
     /// Origins (`https://portal.example.edu`) whose browser pages may call the API;
     /// none by default.
     pub cors_origins: Vec<String>,
@@ -188,6 +191,7 @@ impl Settings {
                 1024..=100 * 1024 * 1024,
             )?,
             db_pool_size: number(env, "ABROAD_DB_POOL_SIZE", 10, 1..=200)?,
+            offer_expiry_seconds: number(env, "ABROAD_OFFER_EXPIRY_SECONDS", 60, 1..=86_400)?,
             cors_origins: cors_origins(env.get("ABROAD_CORS_ORIGINS").as_deref())?,
         })
     }

@@ -10,5 +10,7 @@ crate::vocabulary! {
         Student = "student",
         Call = "call",
         Application = "application",
+        Offer = "offer",
+        Nomination = "nomination",
     }
 }

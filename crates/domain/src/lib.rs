@@ -11,6 +11,7 @@ pub mod country;
 pub mod destination;
 pub mod draw;
 pub mod institution;
+pub mod offer;
 pub mod programme;
 pub mod role;
 pub mod shapes;
@@ -31,6 +32,7 @@ pub use destination::{
     Activity, Cefr, Chance, DestinationDraft, DestinationFields, ExchangeType, Semester,
 };
 pub use institution::{InstitutionDraft, InstitutionFields};
+pub use offer::{NominationStatus, OfferStatus};
 pub use programme::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate};
 pub use role::Role;
 pub use student::{StudentDraft, StudentFields};

@@ -10,12 +10,12 @@ use crate::calls::Call;
 use crate::page::{Cursor, Page};
 use crate::schema::{
     application_choices, application_documents, applications, call_places, calls, countries,
-    destinations, institutions, students,
+    destinations, institutions, offers, students,
 };
 use abroad_domain::destination::Offering;
 use abroad_domain::{
     ApplicationStatus, CallRules, CallStatus, Chance, ChoiceFacts, DocumentKind, Level,
-    ReviewOutcome, Semester, StudentFacts, TravelAdvice, Violation,
+    OfferStatus, ReviewOutcome, Semester, StudentFacts, TravelAdvice, Violation,
 };
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
@@ -302,6 +302,44 @@ fn write_choices(
     Ok(())
 }
 
+/// A university-wide second round admits only students its first round left unplaced,
+/// or whose offer there expired; not those who accepted or declined (SPEC.md, Calls).
+fn admitted_to_second_round(
+    conn: &mut PgConnection,
+    parent: Uuid,
+    student: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let placed: Vec<(String, Option<String>, Option<DateTime<Utc>>)> = applications::table
+        .left_join(offers::table)
+        .filter(applications::call_id.eq(parent))
+        .filter(applications::student.eq(student))
+        .select((
+            applications::status,
+            offers::status.nullable(),
+            offers::expires_at.nullable(),
+        ))
+        .load(conn)?;
+    let admitted = placed.iter().any(|(status, offer, expires_at)| {
+        match (offer.as_deref().map(str::parse::<OfferStatus>), expires_at) {
+            (Some(Ok(offer)), Some(expires_at)) => {
+                offer.as_of(*expires_at, at) == OfferStatus::Expired
+            }
+            _ => status == ApplicationStatus::Unplaced.as_str(),
+        }
+    });
+    if admitted {
+        Ok(())
+    } else {
+        Err(StorageError::Invalid(vec![Violation::new(
+            "call_id",
+            "not_admitted_to_second_round",
+            "this second round admits only students left unplaced in its first round, or whose \
+             offer there expired",
+        )]))
+    }
+}
+
 /// A student starts an application (a draft) in an open call before its deadline.
 pub fn create(
     conn: &mut PgConnection,
@@ -321,6 +359,11 @@ pub fn create(
             .first(conn)?;
         let at = clock();
         accepting(&call, at)?;
+        if let Some(parent) = call.parent_call_id
+            && call.scheme == abroad_domain::Scheme::UniversityWide.as_str()
+        {
+            admitted_to_second_round(conn, parent, student, at)?;
+        }
         let programme: Option<String> = students::table
             .find(student)
             .select(students::programme)

@@ -89,6 +89,47 @@ pub fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// One object's change among many recorded at once.
+#[derive(Debug)]
+pub struct Change<'a, T> {
+    pub entity_id: String,
+    pub before: Option<&'a T>,
+    pub after: Option<&'a T>,
+}
+
+/// Records the same action on many objects in one statement (the expiry task's batch),
+/// inside the transaction that makes the changes.
+pub fn record_many<T: Serialize>(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    action: &str,
+    entity_type: &str,
+    changes: &[Change<'_, T>],
+) -> Result<(), StorageError> {
+    let rows: Vec<NewEntry<'_>> = changes
+        .iter()
+        .map(|c| NewEntry {
+            actor: &actor.sub,
+            role: &actor.role,
+            action,
+            entity_type,
+            entity_id: &c.entity_id,
+            before: c
+                .before
+                .map(|b| serde_json::to_value(b).unwrap_or_default()),
+            after: c.after.map(|a| serde_json::to_value(a).unwrap_or_default()),
+            request_id: actor.request_id.as_deref(),
+        })
+        .collect();
+    // Eight values a row: well inside PostgreSQL's 65,535 parameters per statement.
+    for chunk in rows.chunks(4_000) {
+        diesel::insert_into(audit_log::table)
+            .values(chunk)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Which entries a coordinator asks for.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -103,7 +144,8 @@ const AS_UUID: &str = "CASE WHEN audit_log.entity_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}
 /// The entries a faculty's coordinator may read: those of objects it may see
 /// (SPEC.md, "Faculty scope, exactly"). Countries, programmes and institutions are
 /// public; destinations while active or owned by the faculty; calls while published
-/// or the faculty's; applications in the faculty's calls; students of its programmes.
+/// or the faculty's; applications, offers and nominations in the faculty's calls;
+/// students of its programmes.
 fn faculty_sees(faculty: &str) -> Box<dyn BoxableExpression<audit_log::table, Pg, SqlType = Bool>> {
     Box::new(
         sql::<Bool>("(audit_log.entity_type IN ('country', 'programme', 'institution')")
@@ -118,6 +160,16 @@ fn faculty_sees(faculty: &str) -> Box<dyn BoxableExpression<audit_log::table, Pg
             .bind::<Text, _>(faculty.to_owned())
             .sql(")))")
             .sql(" OR (audit_log.entity_type = 'application' AND EXISTS (SELECT 1 FROM applications a JOIN calls c ON c.id = a.call_id WHERE a.id = ")
+            .sql(AS_UUID)
+            .sql(" AND c.faculty = ")
+            .bind::<Text, _>(faculty.to_owned())
+            .sql("))")
+            .sql(" OR (audit_log.entity_type = 'offer' AND EXISTS (SELECT 1 FROM offers o JOIN calls c ON c.id = o.call_id WHERE o.id = ")
+            .sql(AS_UUID)
+            .sql(" AND c.faculty = ")
+            .bind::<Text, _>(faculty.to_owned())
+            .sql("))")
+            .sql(" OR (audit_log.entity_type = 'nomination' AND EXISTS (SELECT 1 FROM nominations n JOIN calls c ON c.id = n.call_id WHERE n.id = ")
             .sql(AS_UUID)
             .sql(" AND c.faculty = ")
             .bind::<Text, _>(faculty.to_owned())

@@ -426,6 +426,18 @@ pub fn open(
                 before.opens_at.to_rfc3339()
             )));
         }
+        if let Some(parent) = before.parent_call_id {
+            let status: String = calls::table
+                .find(parent)
+                .select(calls::status)
+                .for_share()
+                .first(conn)?;
+            if status != CallStatus::Drawn.as_str() {
+                return Err(StorageError::State(format!(
+                    "this second round opens once its first round has been drawn; that call is {status}"
+                )));
+            }
+        }
         let after: Call = diesel::update(calls::table.find(id))
             .set((
                 calls::status.eq(CallStatus::Open.as_str()),
@@ -503,6 +515,11 @@ pub fn close(
                 waiting + unscored
             )));
         }
+        let set = places(conn, id)?;
+        let violations = beyond_leftovers(conn, &before, &set, at)?;
+        if !violations.is_empty() {
+            return Err(StorageError::Invalid(violations));
+        }
         let inputs = crate::draw_inputs::frozen(conn, &before)?;
         let digest = abroad_domain::draw::inputs_digest(&inputs).map_err(|e| {
             StorageError::Corrupt(format!("the frozen inputs cannot be digested: {e}"))
@@ -561,6 +578,7 @@ pub fn put_places(
     id: Uuid,
     viewer: &Viewer,
     places: &[Place],
+    clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<Vec<PlaceDemand>, StorageError> {
     conn.transaction(|conn| {
         let call = lock(conn, id, viewer)?;
@@ -627,6 +645,9 @@ pub fn put_places(
                 ));
             }
         }
+        if violations.is_empty() {
+            violations = beyond_leftovers(conn, &call, places, clock())?;
+        }
         if !violations.is_empty() {
             return Err(StorageError::Invalid(violations));
         }
@@ -660,6 +681,42 @@ pub fn put_places(
     })
 }
 
+/// A second round's places may not exceed what its first round has left over at each
+/// slot (places − accepted − pending offers, SPEC.md, Calls): one violation per slot
+/// that does, with the places that are left. A call without a parent has no limit.
+fn beyond_leftovers(
+    conn: &mut PgConnection,
+    call: &Call,
+    places: &[Place],
+    at: DateTime<Utc>,
+) -> Result<Vec<Violation>, StorageError> {
+    let Some(parent) = call.parent_call_id else {
+        return Ok(Vec::new());
+    };
+    let left = crate::results::leftovers(conn, parent, at)?;
+    Ok(places
+        .iter()
+        .enumerate()
+        .filter_map(|(i, place)| {
+            let free = left
+                .get(&(place.destination_id, place.semester))
+                .copied()
+                .unwrap_or(0);
+            (place.places > free).then(|| {
+                Violation::new(
+                    format!("[{i}].places"),
+                    "exceeds_leftover_places",
+                    format!(
+                        "the first round has {free} place(s) left at this destination in {}; \
+                         a second round offers at most those",
+                        place.semester
+                    ),
+                )
+            })
+        })
+        .collect())
+}
+
 /// A faculty call offers places only at destinations its faculty owns, a
 /// university-wide call only at `university_wide` and `isep` ones (SPEC.md).
 fn fits_scheme(call: &Call, exchange_type: &str, faculty: Option<&str>) -> bool {
@@ -667,6 +724,28 @@ fn fits_scheme(call: &Call, exchange_type: &str, faculty: Option<&str>) -> bool 
         Some(owner) => faculty == Some(owner.as_str()),
         None => matches!(exchange_type, "university_wide" | "isep"),
     }
+}
+
+/// A call's slots as set.
+fn places(conn: &mut PgConnection, id: Uuid) -> Result<Vec<Place>, StorageError> {
+    call_places::table
+        .filter(call_places::call_id.eq(id))
+        .order((call_places::destination_id, call_places::semester))
+        .select((
+            call_places::destination_id,
+            call_places::semester,
+            call_places::places,
+        ))
+        .load::<(Uuid, String, i32)>(conn)?
+        .into_iter()
+        .map(|(destination_id, semester, places)| {
+            Ok(Place {
+                destination_id,
+                semester: semester.parse().map_err(|_| corrupt("places"))?,
+                places: unsigned(places, "places")?,
+            })
+        })
+        .collect()
 }
 
 /// Every slot of a call with its live demand: how many applications still in the

@@ -14,10 +14,14 @@ pub mod documents;
 pub mod draw_inputs;
 pub mod draws;
 mod error;
+pub mod explanations;
 pub mod institutions;
 pub mod migrations;
+pub mod nominations;
+pub mod offers;
 pub mod page;
 pub mod programmes;
+pub mod results;
 mod schema;
 pub mod students;
 #[cfg(feature = "test-support")]

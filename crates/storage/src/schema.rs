@@ -206,6 +206,29 @@ diesel::table! {
         expires_at -> Timestamptz,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        answered_at -> Nullable<Timestamptz>,
+        stay_start -> Nullable<Date>,
+        stay_end -> Nullable<Date>,
+        stay_address -> Nullable<Text>,
+        stay_phone -> Nullable<Text>,
+        emergency_name -> Nullable<Text>,
+        emergency_phone -> Nullable<Text>,
+        emergency_relation -> Nullable<Text>,
+        stay_updated_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    nominations (id) {
+        id -> Uuid,
+        offer_id -> Uuid,
+        call_id -> Uuid,
+        institution_id -> Uuid,
+        status -> Text,
+        sent_at -> Nullable<Timestamptz>,
+        confirmed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -215,6 +238,11 @@ diesel::joinable!(applications -> calls (call_id));
 diesel::joinable!(application_choices -> applications (application_id));
 diesel::joinable!(application_choices -> destinations (destination_id));
 diesel::joinable!(application_documents -> applications (application_id));
+diesel::joinable!(applications -> students (student));
+diesel::joinable!(offers -> applications (application_id));
+diesel::joinable!(offers -> destinations (destination_id));
+diesel::joinable!(nominations -> offers (offer_id));
+diesel::joinable!(nominations -> institutions (institution_id));
 diesel::allow_tables_to_appear_in_same_query!(
     calls,
     call_places,
@@ -228,5 +256,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     programmes,
     audit_log,
     draws,
-    offers
+    offers,
+    nominations
 );

@@ -50,6 +50,8 @@ pub enum CommandError {
     Storage(#[from] abroad_storage::StorageError),
     #[error("cannot connect to the database: {0}")]
     Connect(String),
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
     #[error("{0}")]
     Other(String),
 }

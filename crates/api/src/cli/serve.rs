@@ -30,11 +30,17 @@ pub fn run(settings: Settings, dev: bool) -> Result<(), CommandError> {
         clock: Clock::system(),
         max_document_bytes: settings.max_document_bytes,
     };
+    let expiry = (
+        state.pool.clone(),
+        state.clock.clone(),
+        std::time::Duration::from_secs(settings.offer_expiry_seconds),
+    );
     let services = Services::new(state, verifier, settings.max_json_bytes)
         .with_cors_origins(settings.cors_origins.clone());
     let bind = settings.bind.clone();
     tracing::info!(%bind, "serving Abroad; API docs at /docs/");
     actix_web::rt::System::new().block_on(async move {
+        actix_web::rt::spawn(crate::expiry::expire_offers(expiry.0, expiry.1, expiry.2));
         // actix stops accepting on SIGTERM/SIGINT and lets requests in flight finish.
         HttpServer::new(move || app::build(services.clone()))
             .shutdown_timeout(30)

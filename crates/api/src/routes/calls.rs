@@ -513,9 +513,14 @@ pub async fn put_places(
     if !violations.is_empty() {
         return Err(ApiError::Unprocessable(violations));
     }
-    let (id, actor, scope) = (id.into_inner(), caller.actor(), caller.viewer());
+    let (id, actor, scope, clock) = (
+        id.into_inner(),
+        caller.actor(),
+        caller.viewer(),
+        state.clock.clone(),
+    );
     let demand = crate::db::run(&state.pool, move |conn| {
-        calls::put_places(conn, &actor, id, &scope, &places)
+        calls::put_places(conn, &actor, id, &scope, &places, || clock.now())
     })
     .await
     .map_err(missing(NOT_FOUND))?;

@@ -8,9 +8,13 @@ pub mod decisions;
 pub mod destinations;
 pub mod documents;
 pub mod draws;
+pub mod explanations;
 pub mod health;
 pub mod institutions;
+pub mod nominations;
+pub mod offers;
 pub mod programmes;
+pub mod results;
 pub mod students;
 
 use abroad_storage::Upserted;
@@ -51,6 +55,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(calls::get_places)
             .service(draws::draw)
             .service(draws::record)
+            .service(results::results)
+            .service(results::remaining)
             .service(applications::create)
             .service(applications::list)
             .service(applications::get)
@@ -62,6 +68,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(decisions::score)
             .service(documents::upload)
             .service(documents::download)
+            .service(explanations::explanation)
+            .service(offers::list)
+            .service(offers::get)
+            .service(offers::accept)
+            .service(offers::decline)
+            .service(offers::stay)
+            .service(nominations::list)
+            .service(nominations::sent)
+            .service(nominations::confirmed)
             .service(audit::list),
     );
 }

@@ -59,7 +59,7 @@ pub(super) fn load(conn: &mut PgConnection, actor: &Actor) -> Result<usize, Comm
                 })
             })
             .collect();
-    calls::put_places(conn, actor, call.id, &Viewer::Everyone, &places)?;
+    calls::put_places(conn, actor, call.id, &Viewer::Everyone, &places, Utc::now)?;
     calls::open(conn, actor, call.id, &Viewer::Everyone, chrono::Utc::now)?;
     Ok(1)
 }

@@ -7,6 +7,7 @@
 
 pub mod call;
 mod catalogue;
+mod first_round;
 mod reference;
 
 use super::CommandError;
@@ -18,7 +19,11 @@ pub fn run(conn: &mut PgConnection) -> Result<(), CommandError> {
     let reference = reference::load(conn, &actor)?;
     let catalogue = catalogue::load(conn, &actor)?;
     let call = call::load(conn, &actor)?;
-    tracing::info!(created = reference + catalogue + call, "demo data loaded");
+    let drawn = first_round::load(conn, &actor)?;
+    tracing::info!(
+        created = reference + catalogue + call + drawn,
+        "demo data loaded"
+    );
     Ok(())
 }
 

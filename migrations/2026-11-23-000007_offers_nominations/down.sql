@@ -1,0 +1,14 @@
+DROP TABLE nominations;
+DROP INDEX offers_pending_expiry_idx;
+ALTER TABLE offers
+    DROP CONSTRAINT offers_stay_only_when_accepted,
+    DROP CONSTRAINT offers_stay_dates,
+    DROP COLUMN answered_at,
+    DROP COLUMN stay_start,
+    DROP COLUMN stay_end,
+    DROP COLUMN stay_address,
+    DROP COLUMN stay_phone,
+    DROP COLUMN emergency_name,
+    DROP COLUMN emergency_phone,
+    DROP COLUMN emergency_relation,
+    DROP COLUMN stay_updated_at;
