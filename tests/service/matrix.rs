@@ -185,7 +185,7 @@ const TABLE: &[Row] = &[
 
     // After the draw: results and nominations are the office's; offers their student's to
     // answer and the office's to read; what is left, everyone's who reads the call.
-    ("GET /api/v1/calls/{id}/results",                    Obj::DrawnCall,              [401,     403,  403,   403,  403,    200,   200,  403]),
+    ("GET /api/v1/calls/{id}/results",                    Obj::DrawnCall,              [401,     403,  403,   403,  403,    200,   200,  404]),
     ("GET /api/v1/calls/{id}/results",                    Obj::DraftCall,              [401,     404,  404,   404,  404,    404,   404,  404]),
     ("GET /api/v1/calls/{id}/remaining-places",           Obj::DrawnCall,              [401,     200,  200,   200,  200,    200,   200,  200]),
     ("GET /api/v1/calls/{id}/remaining-places",           Obj::DraftCall,              [401,     404,  404,   404,  404,    200,   200,  404]),
@@ -224,6 +224,8 @@ const TABLE: &[Row] = &[
     ("GET /api/v1/audit",                                 Obj::ArchivedDestination,    [401,     403,  403,   403,  403,    IN,    IN,   OUT]),
     ("GET /api/v1/audit",                                 Obj::Destination,            [401,     403,  403,   403,  403,    IN,    IN,   IN ]),
     ("GET /api/v1/audit",                                 Obj::Institution,            [401,     403,  403,   403,  403,    IN,    IN,   IN ]),
+    ("GET /api/v1/audit",                                 Obj::AcceptedOffer,          [401,     403,  403,   403,  403,    IN,    IN,   OUT]),
+    ("GET /api/v1/audit",                                 Obj::Nomination,             [401,     403,  403,   403,  403,    IN,    IN,   OUT]),
     ("GET /api/v1/audit",                                 Obj::EveryEntry,             [401,     403,  403,   403,  403,    IN,    IN,   OUT]),
 ];
 
@@ -641,6 +643,18 @@ async fn prepare(w: &World, route: &str, obj: Obj, who: Who) -> Cell {
 
         ("GET /api/v1/audit", Obj::EveryEntry) => {
             Cell::list("/api/v1/audit?limit=500".to_owned(), &w.application)
+        }
+        ("GET /api/v1/audit", Obj::AcceptedOffer | Obj::Nomination) => {
+            let (offer, nomination) = w.fresh_nomination(false).await;
+            let (entity_type, entity_id) = if obj == Obj::Nomination {
+                ("nomination", nomination)
+            } else {
+                ("offer", offer)
+            };
+            Cell::list(
+                format!("/api/v1/audit?entity_type={entity_type}&entity_id={entity_id}&limit=500"),
+                &entity_id,
+            )
         }
         ("GET /api/v1/audit", _) => {
             let (entity_type, entity_id) = match obj {

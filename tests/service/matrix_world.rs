@@ -541,6 +541,7 @@ impl World {
     /// S1's application, reviewed eligible, in a new call of F that has been closed and
     /// drawn: S1 is placed and holds a pending offer. Answers (application, offer).
     pub async fn fresh_offer(&self) -> (String, String) {
+        self.after_deadline(false);
         let office = coordinator();
         let call = self.fresh_call(CallState::Open).await;
         let application = self
@@ -580,7 +581,8 @@ impl World {
             )
             .await;
         }
-        self.after_deadline(false);
+        // An hour after the draw: the offer is there and open.
+        self.app.set_now(deadline() + chrono::Duration::hours(1));
         let offers = setup(
             &self.app,
             Req::get(format!("/api/v1/offers?call_id={call}")),

@@ -404,8 +404,28 @@ async fn no_offer_is_accepted_while_its_country_is_under_negative_advice() {
         .await
         .ok();
     answer(&w.app, a, "accept", "s81").await.problem(409);
-    // Declining stays possible, and the slot counts as blocked.
+    // Declining stays possible, and the slot counts as blocked: nothing left there.
     answer(&w.app, a, "decline", "s81").await.ok();
+    let call = offer["call_id"].as_str().expect("call");
+    let remaining = w
+        .app
+        .get(
+            &format!("/api/v1/calls/{call}/remaining-places?limit=500"),
+            Some(&office),
+        )
+        .await
+        .ok();
+    let slot = remaining["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|s| {
+            s["destination_id"] == offer["destination_id"] && s["semester"] == offer["semester"]
+        })
+        .expect("the offer's slot")
+        .clone();
+    assert_eq!(slot["blocked"], true, "{slot}");
+    assert_eq!(slot["free"], 0, "{slot}");
 }
 
 #[actix_web::test]
@@ -941,4 +961,98 @@ async fn two_expiry_tasks_at_once_expire_each_offer_once() {
         .await
         .ok();
     assert_eq!(offers["items"].as_array().expect("items").len(), 3);
+}
+
+#[actix_web::test]
+async fn second_rounds_of_one_first_round_share_its_leftovers_and_are_checked_again_at_close() {
+    let (w, parent, offers) = drawn(&["s171", "s172"]).await;
+    let office = coordinator();
+    let declined = answer(&w.app, &offers["s171"], "decline", "s171")
+        .await
+        .ok();
+    let slot = json!([{"destination_id": declined["destination_id"], "semester": declined["semester"], "places": 1}]);
+    let now = drawn_at() + Duration::hours(1);
+    w.app.set_now(now);
+    let mut rounds = Vec::new();
+    for _ in 0..2 {
+        let mut body = second_round(&parent, now);
+        body["name"] = json!(format!("Round 2 of {parent}, part {}", rounds.len() + 1));
+        body["semesters"] = json!(["autumn", "spring"]);
+        let created = w
+            .app
+            .post_json("/api/v1/calls", Some(&office), &body)
+            .await
+            .ok();
+        rounds.push(created["id"].as_str().expect("id").to_owned());
+    }
+    // The declined place goes to one of them, not to both.
+    w.app
+        .put_json(
+            &format!("/api/v1/calls/{}/places", rounds[0]),
+            Some(&office),
+            &slot,
+        )
+        .await
+        .ok();
+    let taken = w
+        .app
+        .put_json(
+            &format!("/api/v1/calls/{}/places", rounds[1]),
+            Some(&office),
+            &slot,
+        )
+        .await;
+    taken.problem(422);
+    assert_eq!(
+        taken.violations(),
+        [(
+            "[0].places".to_owned(),
+            "exceeds_leftover_places".to_owned()
+        )]
+    );
+    // At close the leftovers are checked again: the country has turned red meanwhile.
+    w.app
+        .post_json(
+            &format!("/api/v1/calls/{}/open", rounds[0]),
+            Some(&office),
+            &json!({}),
+        )
+        .await
+        .ok();
+    let destination = w
+        .app
+        .get(
+            &format!(
+                "/api/v1/destinations/{}",
+                declined["destination_id"].as_str().expect("id")
+            ),
+            Some(&office),
+        )
+        .await
+        .ok();
+    let country = destination["institution"]["country"]
+        .as_str()
+        .expect("country");
+    w.app
+        .put_json(
+            &format!("/api/v1/countries/{country}"),
+            Some(&office),
+            &json!({"name": "Somewhere", "advice": "red"}),
+        )
+        .await
+        .ok();
+    w.app.set_now(now + Duration::days(31));
+    let refused = w
+        .app
+        .post_json(
+            &format!("/api/v1/calls/{}/close", rounds[0]),
+            Some(&office),
+            &json!({}),
+        )
+        .await;
+    refused.problem(422);
+    assert_eq!(
+        refused.violations(),
+        [("places".to_owned(), "exceeds_leftover_places".to_owned())]
+    );
 }

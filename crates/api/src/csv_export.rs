@@ -6,28 +6,46 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
-/// Whether the client asks for CSV rather than JSON: `text/csv` among its `Accept`
-/// types, unless it is refused there (`q=0`).
+/// Whether the client prefers CSV to JSON: `text/csv` weighs more in its `Accept` than
+/// anything that would take JSON (`application/json`, `application/*`, `*/*`); on a tie,
+/// CSV, since a client names `text/csv` only to get it. `q=0` refuses a type.
 pub fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers()
+    let (mut csv, mut json) = (0.0_f32, 0.0_f32);
+    for item in req
+        .headers()
         .get_all(header::ACCEPT)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            let media = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            media.eq_ignore_ascii_case("text/csv") && !refused
-        })
+    {
+        let mut parts = item.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let q = parts
+            .find_map(|p| p.strip_prefix("q="))
+            .and_then(|q| q.parse::<f32>().ok())
+            .filter(|q| q.is_finite())
+            .unwrap_or(1.0);
+        match media.as_str() {
+            "text/csv" => csv = csv.max(q),
+            "application/json" | "application/*" | "*/*" => json = json.max(q),
+            _ => {}
+        }
+    }
+    csv > 0.0 && csv >= json
 }
 
-/// The rows as a CSV attachment named `filename`, a header line first.
-pub fn csv_response<T: Serialize>(rows: &[T], filename: &str) -> Result<HttpResponse, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+/// The rows as a CSV attachment named `filename`: the header line (`columns`, the
+/// rows' field names) first, also when there are no rows.
+pub fn csv_response<T: Serialize>(
+    columns: &[&str],
+    rows: &[T],
+    filename: &str,
+) -> Result<HttpResponse, ApiError> {
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    writer
+        .write_record(columns)
+        .map_err(|e| ApiError::internal(&e))?;
     for row in rows {
         writer.serialize(row).map_err(|e| ApiError::internal(&e))?;
     }
@@ -62,7 +80,20 @@ mod tests {
         assert!(asks("TEXT/CSV; charset=utf-8"));
         assert!(!asks("application/json"));
         assert!(!asks("text/csv;q=0, application/json"));
+        assert!(!asks("application/json;q=1, text/csv;q=0.1"));
+        assert!(asks("text/csv, */*;q=0.8"));
+        assert!(!asks("*/*"));
         assert!(!wants_csv(&TestRequest::default().to_http_request()));
+    }
+
+    #[test]
+    fn the_header_line_comes_also_without_rows() {
+        let response = csv_response::<()>(&["a", "b"], &[], "x.csv").unwrap();
+        let body = actix_web::body::to_bytes(response.into_body());
+        let body = futures_util::FutureExt::now_or_never(body)
+            .unwrap()
+            .unwrap();
+        assert_eq!(std::str::from_utf8(&body).unwrap(), "a,b\n");
     }
 
     #[test]
@@ -73,6 +104,7 @@ mod tests {
             note: Option<&'static str>,
         }
         let response = csv_response(
+            &["name", "note"],
             &[
                 Row {
                     name: "de Vries, S.",

@@ -516,7 +516,7 @@ pub fn close(
             )));
         }
         let set = places(conn, id)?;
-        let violations = beyond_leftovers(conn, &before, &set, at)?;
+        let violations = beyond_leftovers(conn, &before, &set, at, Naming::Stored)?;
         if !violations.is_empty() {
             return Err(StorageError::Invalid(violations));
         }
@@ -646,7 +646,7 @@ pub fn put_places(
             }
         }
         if violations.is_empty() {
-            violations = beyond_leftovers(conn, &call, places, clock())?;
+            violations = beyond_leftovers(conn, &call, places, clock(), Naming::Sent)?;
         }
         if !violations.is_empty() {
             return Err(StorageError::Invalid(violations));
@@ -681,19 +681,52 @@ pub fn put_places(
     })
 }
 
+/// Where a second round's slots are named in its violations: the index in the body a
+/// client sent, or (at close, of the stored places) the slot itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Naming {
+    Sent,
+    Stored,
+}
+
 /// A second round's places may not exceed what its first round has left over at each
-/// slot (places − accepted − pending offers, SPEC.md, Calls): one violation per slot
-/// that does, with the places that are left. A call without a parent has no limit.
+/// slot (places − accepted − pending offers, SPEC.md, Calls), less what other second
+/// rounds of the same first round offer there: one violation per slot that does, with
+/// the places that are left. A call without a parent has no limit. The first round's
+/// row is locked first, so two second rounds of it are checked one after the other and
+/// cannot both take the same places.
 fn beyond_leftovers(
     conn: &mut PgConnection,
     call: &Call,
     places: &[Place],
     at: DateTime<Utc>,
+    naming: Naming,
 ) -> Result<Vec<Violation>, StorageError> {
     let Some(parent) = call.parent_call_id else {
         return Ok(Vec::new());
     };
-    let left = crate::results::leftovers(conn, parent, at)?;
+    calls::table
+        .find(parent)
+        .select(calls::id)
+        .for_update()
+        .first::<Uuid>(conn)?;
+    let mut left = crate::results::leftovers(conn, parent, at)?;
+    let siblings: Vec<(Uuid, String, i32)> = call_places::table
+        .inner_join(calls::table)
+        .filter(calls::parent_call_id.eq(parent))
+        .filter(calls::id.ne(call.id))
+        .select((
+            call_places::destination_id,
+            call_places::semester,
+            call_places::places,
+        ))
+        .load(conn)?;
+    for (destination_id, semester, taken) in siblings {
+        let semester: Semester = semester.parse().map_err(|_| corrupt("places"))?;
+        if let Some(free) = left.get_mut(&(destination_id, semester)) {
+            *free = free.saturating_sub(unsigned(taken, "places")?);
+        }
+    }
     Ok(places
         .iter()
         .enumerate()
@@ -702,14 +735,19 @@ fn beyond_leftovers(
                 .get(&(place.destination_id, place.semester))
                 .copied()
                 .unwrap_or(0);
+            let field = match naming {
+                Naming::Sent => format!("[{i}].places"),
+                Naming::Stored => "places".to_owned(),
+            };
             (place.places > free).then(|| {
                 Violation::new(
-                    format!("[{i}].places"),
+                    field,
                     "exceeds_leftover_places",
                     format!(
-                        "the first round has {free} place(s) left at this destination in {}; \
-                         a second round offers at most those",
-                        place.semester
+                        "{} place(s) at destination {} in {}: the first round has {free} left \
+                         there (less what other second rounds offer), and a second round \
+                         offers at most those",
+                        place.places, place.destination_id, place.semester
                     ),
                 )
             })

@@ -241,14 +241,22 @@ fn require_open(row: &OfferRow, at: DateTime<Utc>) -> Result<(), StorageError> {
 }
 
 /// The destination's institution, and whether its country is under negative advice now.
+/// The country's row is shared-locked: a change of advice under way finishes first, and
+/// none starts until the answer is in, so the office's list of students affected by a
+/// change never misses an acceptance made at the same moment.
 fn host(
     conn: &mut PgConnection,
     destination_id: Uuid,
 ) -> Result<(Uuid, String, bool), StorageError> {
-    let (institution, country, advice): (Uuid, String, String) = destinations::table
-        .inner_join(institutions::table.inner_join(countries::table))
+    let (institution, country_code): (Uuid, String) = destinations::table
+        .inner_join(institutions::table)
         .filter(destinations::id.eq(destination_id))
-        .select((institutions::id, countries::name, countries::advice))
+        .select((institutions::id, institutions::country))
+        .first(conn)?;
+    let (country, advice): (String, String) = countries::table
+        .find(&country_code)
+        .select((countries::name, countries::advice))
+        .for_share()
         .first(conn)?;
     let negative = advice
         .parse::<TravelAdvice>()

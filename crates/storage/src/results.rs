@@ -73,7 +73,8 @@ SELECT r.application_id, a.student, s.name AS student_name, r.rank,
  LIMIT $3";
 
 /// The results of a drawn call its coordinators manage, by rank; `limit: None` gives
-/// them all (the CSV export). `NotFound` before the draw.
+/// them all (the CSV export). `NotFound` before the draw, and for a call the viewer
+/// does not manage.
 pub fn results(
     conn: &mut PgConnection,
     call_id: Uuid,
@@ -82,7 +83,12 @@ pub fn results(
     after: Option<Cursor<i32>>,
     limit: Option<i64>,
 ) -> Result<Page<ResultRow>, StorageError> {
-    crate::calls::managed(conn, call_id, viewer)?;
+    // Another faculty's coordinator sees the call but not its applications and offers:
+    // to it these results are not there (SPEC.md, "Faculty scope, exactly").
+    match crate::calls::managed(conn, call_id, viewer) {
+        Err(StorageError::Forbidden(_)) => return Err(StorageError::NotFound),
+        other => other?,
+    };
     crate::schema::draws::table
         .find(call_id)
         .select(crate::schema::draws::call_id)

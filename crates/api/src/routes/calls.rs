@@ -380,6 +380,7 @@ pub async fn open(
         Forbidden,
         NotFound,
         (status = 409, description = "not open, the deadline has not passed, or applications still wait for a decision or score (the detail says how many)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a second round's places exceed what its first round has left over (`errors` names each slot)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

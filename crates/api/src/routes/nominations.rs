@@ -18,6 +18,23 @@ use uuid::Uuid;
 
 const NOT_FOUND: &str = "no nomination with this id";
 
+/// The CSV export's columns: [`NominationView`]'s fields, in order.
+const NOMINATION_COLUMNS: &[&str] = &[
+    "id",
+    "offer_id",
+    "application_id",
+    "student",
+    "student_name",
+    "student_email",
+    "institution_id",
+    "destination_id",
+    "semester",
+    "call_id",
+    "status",
+    "sent_at",
+    "confirmed_at",
+];
+
 /// A student nominated to a host institution. The CSV export has these columns, in
 /// this order.
 #[derive(Debug, Serialize, ToSchema)]
@@ -125,7 +142,7 @@ pub async fn list(
     .await?;
     let rows = ListResponse::from_page(rows, NominationView::from);
     if csv {
-        csv_response(&rows.items, "nominations.csv")
+        csv_response(NOMINATION_COLUMNS, &rows.items, "nominations.csv")
     } else {
         Ok(HttpResponse::Ok().json(rows))
     }

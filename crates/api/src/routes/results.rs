@@ -17,6 +17,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+/// The CSV export's columns: [`ResultView`]'s fields, in order.
+const RESULT_COLUMNS: &[&str] = &[
+    "application_id",
+    "student",
+    "student_name",
+    "rank",
+    "destination_id",
+    "semester",
+    "offer_status",
+];
+
 /// One application of the draw. The CSV export has these columns, in this order.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ResultView {
@@ -110,7 +121,7 @@ pub async fn results(
     .map_err(missing("no draw of a call with this id"))?;
     let rows = ListResponse::from_page(rows, ResultView::from);
     if csv {
-        csv_response(&rows.items, &format!("results-{id}.csv"))
+        csv_response(RESULT_COLUMNS, &rows.items, &format!("results-{id}.csv"))
     } else {
         Ok(HttpResponse::Ok().json(rows))
     }
