@@ -53,12 +53,18 @@ async fn a_coordinator_creates_then_changes_a_country() {
             &json!({"name": "Sweden", "advice": "orange"}),
         )
         .await;
-    let orange = orange.ok();
+    let mut orange = orange.ok();
     assert_eq!(orange["advice"], "orange");
     assert_ne!(orange["advice_updated_at"], set_at);
+    // Negative advice: the answer says how many students are there (none here).
+    assert_eq!(orange["affected_students"], 0);
 
     // Everyone signed in reads it.
     let read = app.get("/api/v1/countries/SE", Some(&student())).await.ok();
+    orange
+        .as_object_mut()
+        .expect("an object")
+        .remove("affected_students");
     assert_eq!(read, orange);
 }
 

@@ -163,3 +163,36 @@ async fn the_demo_has_a_drawn_round_with_offers_nominations_and_explanations() {
         assert_eq!(explained["rank"], row["rank"]);
     }
 }
+
+#[actix_web::test]
+async fn the_demo_has_activities_in_every_state_and_someone_to_reach_in_sweden() {
+    let app = TestApp::new();
+    let mut conn = app.db.connect();
+    abroad_api::cli::seed::run(&mut conn).expect("demo data");
+    let office = coordinator();
+    let listed = app
+        .get("/api/v1/activities?limit=500", Some(&office))
+        .await
+        .ok();
+    let mut states: Vec<&str> = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|a| a["status"].as_str().expect("status"))
+        .collect();
+    states.sort_unstable();
+    states.dedup();
+    assert_eq!(states, ["approved", "draft", "held", "rejected"]);
+    let sweden = app
+        .get("/api/v1/countries/SE/affected", Some(&office))
+        .await
+        .ok();
+    let reached = sweden["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|s| s["student"] == "s1000001")
+        .expect("the demo's student in Stockholm");
+    assert_eq!(reached["kind"], "activity");
+    assert!(reached["phone"].is_string());
+}

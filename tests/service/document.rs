@@ -4,8 +4,8 @@
 
 use abroad_domain::{
     Activity, ApplicationStatus, CallStatus, Cefr, Chance, DocumentKind, EntityType, ExchangeType,
-    Level, NominationStatus, OfferStatus, ReviewOutcome, Role, Scheme, Selection, Semester,
-    TravelAdvice,
+    Level, NominationStatus, OfferStatus, ReportActivity, ReportStatus, ReviewOutcome, Role,
+    Scheme, Selection, Semester, TravelAdvice,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +33,8 @@ fn operations(doc: &Value) -> Vec<(String, String, Value)> {
 fn every_enum_lists_exactly_the_words_on_the_wire() {
     let vocabularies: BTreeMap<&str, Vec<String>> = BTreeMap::from([
         ("Activity", words(Activity::ALL)),
+        ("ActivityStatus", words(abroad_domain::ActivityStatus::ALL)),
+        ("ActivityType", words(abroad_domain::ActivityType::ALL)),
         ("ApplicationStatus", words(ApplicationStatus::ALL)),
         ("CallStatus", words(CallStatus::ALL)),
         ("Cefr", words(Cefr::ALL)),
@@ -44,6 +46,8 @@ fn every_enum_lists_exactly_the_words_on_the_wire() {
         ("NominationStatus", words(NominationStatus::ALL)),
         ("OfferStatus", words(OfferStatus::ALL)),
         ("Outcome", words(abroad_domain::draw::Outcome::ALL)),
+        ("ReportActivity", words(ReportActivity::ALL)),
+        ("ReportStatus", words(ReportStatus::ALL)),
         ("ReviewOutcome", words(ReviewOutcome::ALL)),
         ("Role", words(Role::ALL)),
         ("Scheme", words(Scheme::ALL)),

@@ -6,6 +6,7 @@
 mod scheme;
 mod support;
 
+mod activities;
 mod applications;
 mod audit;
 mod auth;
@@ -24,6 +25,7 @@ mod no_server_error;
 mod offers;
 mod operations;
 mod programmes;
+mod reports;
 mod rules;
 mod search;
 mod students;

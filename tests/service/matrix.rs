@@ -29,8 +29,8 @@
 //! within a row the callers expected to fail go first.
 
 use crate::matrix_world::{
-    ApplicationState, COUNTRY, CallState, F, P1, Req, S1, Who, World, application_body,
-    faculty_call, faculty_destination, student_body,
+    ActivityState, ApplicationState, COUNTRY, CallState, F, P1, ReportState, Req, S1, Who, World,
+    application_body, faculty_call, faculty_destination, student_body,
 };
 use actix_web::http::Method;
 use serde_json::{Value, json};
@@ -94,6 +94,22 @@ enum Obj {
     Nomination,
     /// The nomination of s1's accepted offer, sent.
     SentNomination,
+    /// s1's report on a stay in Sweden, waiting for a coordinator.
+    SubmittedReport,
+    /// s1's report, published.
+    PublishedReport,
+    /// A body for a new report of s1's (who has an accepted offer).
+    NewReport,
+    /// s1's draft activity in Sweden, giving no credits.
+    Activity,
+    /// s1's draft activity giving credits: its programme decides first.
+    ActivityNeedingApproval,
+    /// s1's activity, submitted late: held.
+    HeldActivity,
+    /// s1's activity, submitted in time: approved.
+    ApprovedActivity,
+    /// A body for a new activity.
+    NewActivity,
 }
 
 impl Obj {
@@ -124,6 +140,14 @@ impl Obj {
             Obj::DrawnApplication => "s1's application placed by LAW's draw",
             Obj::Nomination => "s1's pending nomination",
             Obj::SentNomination => "s1's sent nomination",
+            Obj::SubmittedReport => "s1's submitted report",
+            Obj::PublishedReport => "s1's published report",
+            Obj::NewReport => "a new report of s1's",
+            Obj::Activity => "s1's draft activity",
+            Obj::ActivityNeedingApproval => "s1's draft activity giving credits",
+            Obj::HeldActivity => "s1's held activity",
+            Obj::ApprovedActivity => "s1's approved activity in Sweden",
+            Obj::NewActivity => "a new activity",
         }
     }
 }
@@ -199,6 +223,31 @@ const TABLE: &[Row] = &[
     ("POST /api/v1/nominations/{id}/sent",                Obj::Nomination,             [401,     403,  403,   403,  403,    200,   200,  404]),
     ("POST /api/v1/nominations/{id}/confirmed",           Obj::SentNomination,         [401,     403,  403,   403,  403,    200,   200,  404]),
 
+    // Activities: the student's to register, the programme's to approve, the office's to
+    // decide when held; visible as applications are (the faculty of the student's programme).
+    ("POST /api/v1/activities",                           Obj::NewActivity,            [401,     201,  201,   403,  403,    403,   403,  403]),
+    ("GET /api/v1/activities",                            Obj::Activity,               [401,     IN,   OUT,   IN,   OUT,    IN,    IN,   OUT]),
+    ("GET /api/v1/activities/{id}",                       Obj::Activity,               [401,     200,  404,   200,  404,    200,   200,  404]),
+    ("PUT /api/v1/activities/{id}",                       Obj::Activity,               [401,     200,  404,   403,  404,    403,   403,  404]),
+    ("POST /api/v1/activities/{id}/programme-decision",   Obj::ActivityNeedingApproval,[401,     403,  404,   200,  404,    403,   403,  404]),
+    ("POST /api/v1/activities/{id}/submit",               Obj::Activity,               [401,     200,  404,   403,  404,    403,   403,  404]),
+    ("POST /api/v1/activities/{id}/approve",              Obj::HeldActivity,           [401,     403,  404,   403,  404,    200,   200,  404]),
+    ("POST /api/v1/activities/{id}/reject",               Obj::HeldActivity,           [401,     403,  404,   403,  404,    200,   200,  404]),
+    ("PUT /api/v1/activities/{id}/stay",                  Obj::ApprovedActivity,       [401,     200,  404,   403,  404,    403,   403,  404]),
+    ("GET /api/v1/countries/{code}/affected",             Obj::ApprovedActivity,       [401,     403,  403,   403,  403,    IN,    IN,   OUT]),
+
+    // Reports: a student with a real stay writes them (s2 has none); everyone reads the
+    // published ones, and coordinators (every faculty's: they share the moderation) all of
+    // them, publishing or rejecting each once.
+    ("POST /api/v1/reports",                              Obj::NewReport,              [401,     201,  403,   403,  403,    403,   403,  403]),
+    ("GET /api/v1/reports",                               Obj::SubmittedReport,        [401,     IN,   OUT,   OUT,  OUT,    IN,    IN,   IN ]),
+    ("GET /api/v1/reports",                               Obj::PublishedReport,        [401,     IN,   IN,    IN,   IN,     IN,    IN,   IN ]),
+    ("GET /api/v1/reports/{id}",                          Obj::SubmittedReport,        [401,     200,  404,   404,  404,    200,   200,  200]),
+    ("GET /api/v1/reports/{id}",                          Obj::PublishedReport,        [401,     200,  200,   200,  200,    200,   200,  200]),
+    ("POST /api/v1/reports/{id}/publish",                 Obj::SubmittedReport,        [401,     403,  404,   404,  404,    200,   200,  200]),
+    ("POST /api/v1/reports/{id}/publish",                 Obj::PublishedReport,        [401,     403,  403,   403,  403,    409,   409,  409]),
+    ("POST /api/v1/reports/{id}/reject",                  Obj::SubmittedReport,        [401,     403,  404,   404,  404,    200,   200,  200]),
+
     // Applications: the owner's to write, the programme's and the call's faculty's to read.
     ("POST /api/v1/calls/{id}/applications",              Obj::OpenCall,               [401,     201,  201,   403,  403,    403,   403,  403]),
     ("POST /api/v1/calls/{id}/applications",              Obj::DraftCall,              [401,     404,  404,   404,  404,    403,   403,  404]),
@@ -226,6 +275,8 @@ const TABLE: &[Row] = &[
     ("GET /api/v1/audit",                                 Obj::Institution,            [401,     403,  403,   403,  403,    IN,    IN,   IN ]),
     ("GET /api/v1/audit",                                 Obj::AcceptedOffer,          [401,     403,  403,   403,  403,    IN,    IN,   OUT]),
     ("GET /api/v1/audit",                                 Obj::Nomination,             [401,     403,  403,   403,  403,    IN,    IN,   OUT]),
+    ("GET /api/v1/audit",                                 Obj::ApprovedActivity,       [401,     403,  403,   403,  403,    IN,    IN,   OUT]),
+    ("GET /api/v1/audit",                                 Obj::PublishedReport,        [401,     403,  403,   403,  403,    IN,    IN,   IN ]),
     ("GET /api/v1/audit",                                 Obj::EveryEntry,             [401,     403,  403,   403,  403,    IN,    IN,   OUT]),
 ];
 
@@ -275,6 +326,8 @@ enum Group {
     Applications,
     Decisions,
     Selection,
+    Reports,
+    Activities,
     Audit,
 }
 
@@ -282,6 +335,10 @@ fn group(route: &str) -> Group {
     let path = route.split_once(' ').map_or(route, |(_, p)| p);
     if path.starts_with("/api/v1/audit") {
         Group::Audit
+    } else if path.starts_with("/api/v1/reports") {
+        Group::Reports
+    } else if path.starts_with("/api/v1/activities") || path.ends_with("/affected") {
+        Group::Activities
     } else if path.starts_with("/api/v1/offers")
         || path.starts_with("/api/v1/nominations")
         || path.ends_with("/explanation")
@@ -644,6 +701,122 @@ async fn prepare(w: &World, route: &str, obj: Obj, who: Who) -> Cell {
         ("GET /api/v1/audit", Obj::EveryEntry) => {
             Cell::list("/api/v1/audit?limit=500".to_owned(), &w.application)
         }
+        ("POST /api/v1/activities", _) => Cell::new(Req::json(
+            post,
+            "/api/v1/activities".to_owned(),
+            json!({"type": "summer_school", "title": format!("Summer school {n}"),
+                   "host_organisation": "Stockholm University", "country": "SE", "city": "Stockholm",
+                   "start_date": "2027-07-01", "end_date": "2027-07-20"}),
+        )),
+        ("GET /api/v1/activities", _) => {
+            let id = w.fresh_activity(ActivityState::Draft).await;
+            Cell::list("/api/v1/activities?limit=500".to_owned(), &id)
+        }
+        ("GET /api/v1/activities/{id}", _) => {
+            let id = w.fresh_activity(ActivityState::Draft).await;
+            Cell::new(Req::get(format!("/api/v1/activities/{id}")))
+        }
+        ("PUT /api/v1/activities/{id}", _) => {
+            let id = w.fresh_activity(ActivityState::Draft).await;
+            Cell::new(Req::json(
+                put,
+                format!("/api/v1/activities/{id}"),
+                json!({"type": "internship", "title": "Internship, longer",
+                       "host_organisation": "Advokatfirman Lind", "country": "SE", "city": "Stockholm",
+                       "start_date": "2027-01-10", "end_date": "2027-03-01"}),
+            ))
+        }
+        ("POST /api/v1/activities/{id}/programme-decision", _) => {
+            let id = w.fresh_activity(ActivityState::NeedsApproval).await;
+            Cell::new(Req::json(
+                post,
+                format!("/api/v1/activities/{id}/programme-decision"),
+                json!({"approved": true, "comment": "Counts for credits"}),
+            ))
+        }
+        ("POST /api/v1/activities/{id}/submit", _) => {
+            let id = w.fresh_activity(ActivityState::Draft).await;
+            Cell::new(Req::json(
+                post,
+                format!("/api/v1/activities/{id}/submit"),
+                json!({}),
+            ))
+        }
+        ("POST /api/v1/activities/{id}/approve", _) => {
+            let id = w.fresh_activity(ActivityState::Held).await;
+            Cell::new(Req::json(
+                post,
+                format!("/api/v1/activities/{id}/approve"),
+                json!({}),
+            ))
+        }
+        ("POST /api/v1/activities/{id}/reject", _) => {
+            let id = w.fresh_activity(ActivityState::Held).await;
+            Cell::new(Req::json(
+                post,
+                format!("/api/v1/activities/{id}/reject"),
+                json!({"reason": "Too late to arrange insurance"}),
+            ))
+        }
+        ("PUT /api/v1/activities/{id}/stay", _) => {
+            let id = w.fresh_activity(ActivityState::Approved).await;
+            Cell::new(Req::json(
+                put,
+                format!("/api/v1/activities/{id}/stay"),
+                json!({"address": "Sveavägen 1, Stockholm", "phone": "+46 70 111 22 33",
+                       "emergency_contact": {"name": "Jan Jansen", "phone": "+31 6 9876 5432", "relation": "father"}}),
+            ))
+        }
+        ("GET /api/v1/countries/{code}/affected", _) => {
+            let id = w.fresh_activity(ActivityState::Approved).await;
+            Cell::list("/api/v1/countries/SE/affected?limit=500".to_owned(), &id)
+        }
+        ("GET /api/v1/audit", Obj::ApprovedActivity) => {
+            let id = w.fresh_activity(ActivityState::Approved).await;
+            Cell::list(
+                format!("/api/v1/audit?entity_type=activity&entity_id={id}&limit=500"),
+                &id,
+            )
+        }
+        ("POST /api/v1/reports", _) => {
+            w.ensure_stay_abroad().await;
+            Cell::new(Req::json(
+                post,
+                "/api/v1/reports".to_owned(),
+                w.report_body(&format!("A new report, {n}")),
+            ))
+        }
+        ("GET /api/v1/reports", _) => {
+            let id = w.fresh_report(report_state(obj)).await;
+            Cell::list("/api/v1/reports?limit=500".to_owned(), &id)
+        }
+        ("GET /api/v1/reports/{id}", _) => {
+            let id = w.fresh_report(report_state(obj)).await;
+            Cell::new(Req::get(format!("/api/v1/reports/{id}")))
+        }
+        ("POST /api/v1/reports/{id}/publish", _) => {
+            let id = w.fresh_report(report_state(obj)).await;
+            Cell::new(Req::json(
+                post,
+                format!("/api/v1/reports/{id}/publish"),
+                json!({}),
+            ))
+        }
+        ("POST /api/v1/reports/{id}/reject", _) => {
+            let id = w.fresh_report(report_state(obj)).await;
+            Cell::new(Req::json(
+                post,
+                format!("/api/v1/reports/{id}/reject"),
+                json!({"reason": "It names fellow students"}),
+            ))
+        }
+        ("GET /api/v1/audit", Obj::PublishedReport) => {
+            let id = w.fresh_report(ReportState::Published).await;
+            Cell::list(
+                format!("/api/v1/audit?entity_type=report&entity_id={id}&limit=500"),
+                &id,
+            )
+        }
         ("GET /api/v1/audit", Obj::AcceptedOffer | Obj::Nomination) => {
             let (offer, nomination) = w.fresh_nomination(false).await;
             let (entity_type, entity_id) = if obj == Obj::Nomination {
@@ -689,6 +862,13 @@ fn application(w: &World, obj: Obj) -> &str {
     match obj {
         Obj::WideApplication => &w.wide_application,
         _ => &w.application,
+    }
+}
+
+fn report_state(obj: Obj) -> ReportState {
+    match obj {
+        Obj::PublishedReport => ReportState::Published,
+        _ => ReportState::Submitted,
     }
 }
 
@@ -814,6 +994,16 @@ async fn decisions_on_applications_answer_each_caller_as_spec_says() {
 #[actix_web::test]
 async fn the_draw_s_results_offers_and_nominations_answer_each_caller_as_spec_says() {
     run_group(Group::Selection).await;
+}
+
+#[actix_web::test]
+async fn activities_and_the_affected_list_answer_each_caller_as_spec_says() {
+    run_group(Group::Activities).await;
+}
+
+#[actix_web::test]
+async fn reports_answer_each_caller_as_spec_says() {
+    run_group(Group::Reports).await;
 }
 
 #[actix_web::test]

@@ -183,6 +183,28 @@ pub enum CallState {
     Open,
 }
 
+/// The states a fresh activity of S1 (in Sweden) can be made in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivityState {
+    /// A draft that gives no credits: it may be submitted without the programme.
+    Draft,
+    /// A draft that gives credits: the programme decides first.
+    NeedsApproval,
+    /// Submitted four days before departure: held for a coordinator.
+    Held,
+    /// Submitted well ahead: approved.
+    Approved,
+}
+
+/// The states a fresh report of S1 can be made in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportState {
+    /// Written, waiting for a coordinator.
+    Submitted,
+    /// Published by the office.
+    Published,
+}
+
 /// The states a fresh application of S1 can be made in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApplicationState {
@@ -623,6 +645,91 @@ impl World {
             .await;
         }
         (offer, nomination)
+    }
+
+    /// A new activity of S1's in Sweden, in `state`, at the world's usual moment.
+    pub async fn fresh_activity(&self, state: ActivityState) -> String {
+        self.after_deadline(false);
+        let owner = token("student", S1);
+        // The world's day is 2026-11-21: four days before departure is held.
+        let start = if state == ActivityState::Held {
+            "2026-11-25"
+        } else {
+            "2027-01-10"
+        };
+        let body = json!({"type": "internship", "title": "Internship at a law firm",
+                          "host_organisation": "Advokatfirman Lind", "country": HOST, "city": "Stockholm",
+                          "start_date": start, "end_date": "2027-02-01",
+                          "credits": state == ActivityState::NeedsApproval});
+        let activity = id(&setup(
+            &self.app,
+            Req::json(Method::POST, "/api/v1/activities".to_owned(), body),
+            &owner,
+        )
+        .await);
+        if matches!(state, ActivityState::Held | ActivityState::Approved) {
+            setup(
+                &self.app,
+                Req::json(
+                    Method::POST,
+                    format!("/api/v1/activities/{activity}/submit"),
+                    json!({}),
+                ),
+                &owner,
+            )
+            .await;
+        }
+        activity
+    }
+
+    /// Gives S1 a real stay abroad (an accepted offer) unless S1 has one already:
+    /// only such a student writes reports.
+    pub async fn ensure_stay_abroad(&self) {
+        let accepted = setup(
+            &self.app,
+            Req::get("/api/v1/offers?status=accepted&limit=1".to_owned()),
+            &token("student", S1),
+        )
+        .await;
+        if accepted["items"].as_array().is_none_or(Vec::is_empty) {
+            self.fresh_nomination(false).await;
+        }
+    }
+
+    /// A body for a new report of S1's on a semester in Sweden at the world's institution.
+    pub fn report_body(&self, title: &str) -> Value {
+        json!({"country": HOST, "institution_id": self.institution, "faculty": F,
+               "activity": "semester_exchange", "period": "autumn 2026", "title": title,
+               "body": "Lectures in English, a law faculty by the water, and a student union\nthat organised everything."})
+    }
+
+    /// A new report of S1's (who is given a stay abroad first if need be), in `state`.
+    pub async fn fresh_report(&self, state: ReportState) -> String {
+        self.ensure_stay_abroad().await;
+        let n = self.next();
+        let report = id(&setup(
+            &self.app,
+            Req::json(
+                Method::POST,
+                "/api/v1/reports".to_owned(),
+                self.report_body(&format!("A semester in Sweden, part {n}")),
+            ),
+            &token("student", S1),
+        )
+        .await);
+        if state == ReportState::Published {
+            setup(
+                &self.app,
+                Req::json(
+                    Method::POST,
+                    format!("/api/v1/reports/{report}/publish"),
+                    json!({}),
+                ),
+                &coordinator(),
+            )
+            .await;
+        }
+        report
     }
 
     /// A new application of S1, to a new open call of F, in `state`.

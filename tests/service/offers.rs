@@ -18,7 +18,7 @@ fn drawn_at() -> DateTime<Utc> {
 /// A university-wide call with these students' applications eligible, closed and drawn.
 /// Answers the world, the call, and each student's offer id (every one is placed: two
 /// places at each of the five destinations they all chose).
-async fn drawn(students: &[&str]) -> (World, String, HashMap<String, String>) {
+pub(crate) async fn drawn(students: &[&str]) -> (World, String, HashMap<String, String>) {
     let (w, call, _) = closed_with_eligible(students).await;
     w.app
         .post_json(

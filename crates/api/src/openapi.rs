@@ -91,9 +91,12 @@ fn constrain_parameters(document: &mut Document) {
                     }
                     ("language", ParameterIn::Query) => text.pattern(Some(shapes::LANGUAGE_CODE)),
                     ("cursor", ParameterIn::Query) => text.pattern(Some(CURSOR_SHAPE)),
-                    ("q", ParameterIn::Query) if path.ends_with("/destinations") => text
-                        .min_length(Some(1))
-                        .max_length(Some(crate::extract::MAX_SEARCH_CHARS)),
+                    ("q", ParameterIn::Query)
+                        if path.ends_with("/destinations") || path.ends_with("/reports") =>
+                    {
+                        text.min_length(Some(1))
+                            .max_length(Some(crate::extract::MAX_SEARCH_CHARS))
+                    }
                     ("q", ParameterIn::Query) => {
                         text.max_length(Some(crate::extract::MAX_SEARCH_CHARS))
                     }

@@ -1,6 +1,8 @@
 //! `Cache-Control: no-store` on every answer that carries personal data: student
 //! records, applications with their motivations and documents, offers with the stay's
-//! contacts, nominations, a call's results, the audit log. A
+//! contacts, nominations, a call's results, the audit log, reports (the same path
+//! answers a published report to all and, to its author and coordinators, drafts,
+//! rejection reasons and the author's number). A
 //! shared cache (a proxy, a portal's CDN) or the browser's disk must never keep them.
 
 use actix_web::Error;
@@ -17,6 +19,7 @@ fn is_personal(path: &str) -> bool {
         || path.starts_with("/api/v1/applications")
         || path.starts_with("/api/v1/offers")
         || path.starts_with("/api/v1/nominations")
+        || path.starts_with("/api/v1/reports")
         || (path.starts_with("/api/v1/calls/")
             && (path.ends_with("/applications") || path.ends_with("/results")))
 }
@@ -51,6 +54,8 @@ mod tests {
             "/api/v1/calls/x/results",
             "/api/v1/offers/x/stay",
             "/api/v1/nominations",
+            "/api/v1/reports",
+            "/api/v1/reports/x",
             "/api/v1/audit",
         ] {
             assert!(is_personal(path), "{path}");

@@ -12,5 +12,7 @@ crate::vocabulary! {
         Application = "application",
         Offer = "offer",
         Nomination = "nomination",
+        Activity = "activity",
+        Report = "report",
     }
 }

@@ -4,6 +4,7 @@
 //! web framework: no I/O, no database, no HTTP. Both the API and the draw
 //! call these rules, so each rule lives once.
 
+pub mod activity;
 pub mod application;
 pub mod audit;
 pub mod call;
@@ -13,6 +14,7 @@ pub mod draw;
 pub mod institution;
 pub mod offer;
 pub mod programme;
+pub mod report;
 pub mod role;
 pub mod shapes;
 pub mod student;
@@ -20,6 +22,7 @@ pub mod text;
 pub mod violation;
 pub mod vocabulary;
 
+pub use activity::{ActivityStatus, ActivityType};
 pub use application::{
     ApplicationStatus, Assessment, ChoiceFacts, ReviewOutcome, StudentFacts, assess,
 };
@@ -34,6 +37,7 @@ pub use destination::{
 pub use institution::{InstitutionDraft, InstitutionFields};
 pub use offer::{NominationStatus, OfferStatus};
 pub use programme::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate};
+pub use report::{ReportActivity, ReportDraft, ReportFields, ReportStatus};
 pub use role::Role;
 pub use student::{StudentDraft, StudentFields};
 pub use violation::{Violation, Violations};

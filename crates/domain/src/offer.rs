@@ -128,7 +128,7 @@ pub fn iso_date(field: &str, raw: &str) -> Result<NaiveDate, Violation> {
 }
 
 /// A phone number: digits with the usual `+ ( ) - .` and spaces, 6–30 characters.
-fn phone(field: &str, raw: &str) -> Result<String, Violation> {
+pub(crate) fn phone(field: &str, raw: &str) -> Result<String, Violation> {
     let text = required_text(field, raw, 30)?;
     let digits = text.chars().filter(char::is_ascii_digit).count();
     if digits >= 6
@@ -146,12 +146,35 @@ fn phone(field: &str, raw: &str) -> Result<String, Violation> {
     }
 }
 
-impl StayFields {
+/// The contacts during a stay whose dates are known already (an activity's): the
+/// address and phone abroad and an emergency contact.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactFields {
+    /// The address abroad.
+    #[serde(default)]
+    #[schema(example = "Studentstaden 12, 752 33 Uppsala")]
+    pub address: String,
+    /// A phone number abroad.
+    #[serde(default)]
+    #[schema(example = "+46 70 123 45 67")]
+    pub phone: String,
+    #[serde(default)]
+    pub emergency_contact: EmergencyContactFields,
+}
+
+/// Checked contacts during a stay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contacts {
+    pub address: String,
+    pub phone: String,
+    pub emergency_contact: EmergencyContact,
+}
+
+impl ContactFields {
     /// Checks every field at once.
-    pub fn parse(&self) -> Result<Stay, Vec<Violation>> {
+    pub fn parse(&self) -> Result<Contacts, Vec<Violation>> {
         let mut v = Violations::new();
-        let start = v.take(iso_date("start_date", &self.start_date));
-        let end = v.take(iso_date("end_date", &self.end_date));
         let address = v.take(required_text("address", &self.address, 500));
         let phone_abroad = v.take(phone("phone", &self.phone));
         let c = &self.emergency_contact;
@@ -162,44 +185,63 @@ impl StayFields {
             &c.relation,
             100,
         ));
+        match (address, phone_abroad, name, contact_phone, relation) {
+            (Some(address), Some(phone), Some(name), Some(contact_phone), Some(relation))
+                if v.is_empty() =>
+            {
+                Ok(Contacts {
+                    address,
+                    phone,
+                    emergency_contact: EmergencyContact {
+                        name,
+                        phone: contact_phone,
+                        relation,
+                    },
+                })
+            }
+            _ => Err(v.into_vec()),
+        }
+    }
+}
+
+impl StayFields {
+    /// Checks every field at once.
+    pub fn parse(&self) -> Result<Stay, Vec<Violation>> {
+        let mut v = Violations::new();
+        let start = v.take(iso_date("start_date", &self.start_date));
+        let end = v.take(iso_date("end_date", &self.end_date));
+        let contacts = ContactFields {
+            address: self.address.clone(),
+            phone: self.phone.clone(),
+            emergency_contact: self.emergency_contact.clone(),
+        }
+        .parse();
+        let mut violations = v.into_vec();
+        let contacts = match contacts {
+            Ok(contacts) => Some(contacts),
+            Err(more) => {
+                violations.extend(more);
+                None
+            }
+        };
         if let (Some(start), Some(end)) = (start, end)
             && end < start
         {
-            v.push(
+            violations.push(Violation::new(
                 "end_date",
                 "ends_before_start",
                 "`end_date` may not be before `start_date`",
-            );
+            ));
         }
-        match (
-            start,
-            end,
-            address,
-            phone_abroad,
-            name,
-            contact_phone,
-            relation,
-        ) {
-            (
-                Some(start_date),
-                Some(end_date),
-                Some(address),
-                Some(phone),
-                Some(name),
-                Some(contact_phone),
-                Some(relation),
-            ) if v.is_empty() => Ok(Stay {
+        match (start, end, contacts) {
+            (Some(start_date), Some(end_date), Some(c)) if violations.is_empty() => Ok(Stay {
                 start_date,
                 end_date,
-                address,
-                phone,
-                emergency_contact: EmergencyContact {
-                    name,
-                    phone: contact_phone,
-                    relation,
-                },
+                address: c.address,
+                phone: c.phone,
+                emergency_contact: c.emergency_contact,
             }),
-            _ => Err(v.into_vec()),
+            _ => Err(violations),
         }
     }
 }

@@ -145,10 +145,11 @@ const AS_UUID: &str = "CASE WHEN audit_log.entity_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}
 /// (SPEC.md, "Faculty scope, exactly"). Countries, programmes and institutions are
 /// public; destinations while active or owned by the faculty; calls while published
 /// or the faculty's; applications, offers and nominations in the faculty's calls;
-/// students of its programmes.
+/// students, and their activities, of its programmes; reports (every coordinator
+/// moderates them).
 fn faculty_sees(faculty: &str) -> Box<dyn BoxableExpression<audit_log::table, Pg, SqlType = Bool>> {
     Box::new(
-        sql::<Bool>("(audit_log.entity_type IN ('country', 'programme', 'institution')")
+        sql::<Bool>("(audit_log.entity_type IN ('country', 'programme', 'institution', 'report')")
             .sql(" OR (audit_log.entity_type = 'destination' AND EXISTS (SELECT 1 FROM destinations d WHERE d.id = ")
             .sql(AS_UUID)
             .sql(" AND (NOT d.archived OR d.faculty = ")
@@ -172,6 +173,11 @@ fn faculty_sees(faculty: &str) -> Box<dyn BoxableExpression<audit_log::table, Pg
             .sql(" OR (audit_log.entity_type = 'nomination' AND EXISTS (SELECT 1 FROM nominations n JOIN calls c ON c.id = n.call_id WHERE n.id = ")
             .sql(AS_UUID)
             .sql(" AND c.faculty = ")
+            .bind::<Text, _>(faculty.to_owned())
+            .sql("))")
+            .sql(" OR (audit_log.entity_type = 'activity' AND EXISTS (SELECT 1 FROM activities a JOIN programmes p ON p.code = a.programme WHERE a.id = ")
+            .sql(AS_UUID)
+            .sql(" AND p.faculty = ")
             .bind::<Text, _>(faculty.to_owned())
             .sql("))")
             .sql(" OR (audit_log.entity_type = 'student' AND EXISTS (SELECT 1 FROM students s JOIN programmes p ON p.code = s.programme WHERE s.number = audit_log.entity_id AND p.faculty = ")

@@ -267,7 +267,8 @@ pub fn search(
         query = query.filter(sql::<Bool>("false"));
     } else if let Some(words) = &filter.q {
         query = query.filter(
-            sql::<Bool>(PREFIX_QUERY_HEAD)
+            sql::<Bool>("destinations.search @@ ")
+                .sql(PREFIX_QUERY_HEAD)
                 .bind::<diesel::sql_types::Array<Text>, _>(words.clone())
                 .sql(PREFIX_QUERY_TAIL),
         );
@@ -291,11 +292,13 @@ pub fn search(
     Ok(page.map(|(d, i, name, advice, _)| record((d, i, name, advice))))
 }
 
-/// `'karol':* & 'stock':*`: every word must match the start of a word in the text.
-/// Each word is quoted as a tsquery lexeme after `unaccent`, which can turn a letter
-/// into tsquery syntax (`⑴` into `(1)`, `ː` into `:`): quoted, it stays a word.
-const PREFIX_QUERY_HEAD: &str = r#"destinations.search @@ (SELECT to_tsquery('simple', string_agg('''' || replace(replace(public.unaccent(w), '\', '\\'), '''', '''''') || ''':*', ' & ')) FROM unnest("#;
-const PREFIX_QUERY_TAIL: &str = ") AS w)";
+/// `'karol':* & 'stock':*`, a `tsquery` from an array of words bound between these two
+/// halves: every word must match the start of a word in the text (the reports' search
+/// uses it too). Each word is quoted as a tsquery lexeme after `unaccent`, which can
+/// turn a letter into tsquery syntax (`⑴` into `(1)`, `ː` into `:`): quoted, it stays
+/// a word.
+pub(crate) const PREFIX_QUERY_HEAD: &str = r#"(SELECT to_tsquery('simple', string_agg('''' || replace(replace(public.unaccent(w), '\', '\\'), '''', '''''') || ''':*', ' & ')) FROM unnest("#;
+pub(crate) const PREFIX_QUERY_TAIL: &str = ") AS w)";
 
 /// Stores a new destination and audits it, in one transaction.
 pub fn create(

@@ -5,6 +5,8 @@
 //! Every write that changes a record also writes its audit entry in the same
 //! transaction.
 
+pub mod activities;
+pub mod affected;
 pub mod applications;
 pub mod audit;
 pub mod calls;
@@ -21,6 +23,7 @@ pub mod nominations;
 pub mod offers;
 pub mod page;
 pub mod programmes;
+pub mod reports;
 pub mod results;
 mod schema;
 pub mod students;

@@ -219,6 +219,42 @@ diesel::table! {
 }
 
 diesel::table! {
+    activities (id) {
+        id -> Uuid,
+        student -> Text,
+        programme -> Text,
+        #[sql_name = "type"]
+        activity_type -> Text,
+        title -> Text,
+        host_organisation -> Text,
+        country -> Text,
+        city -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        credits -> Bool,
+        funding -> Bool,
+        transcript -> Bool,
+        status -> Text,
+        programme_decision -> Nullable<Text>,
+        programme_comment -> Nullable<Text>,
+        programme_decided_by -> Nullable<Text>,
+        programme_decided_at -> Nullable<Timestamptz>,
+        submitted_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        reject_reason -> Nullable<Text>,
+        stay_address -> Nullable<Text>,
+        stay_phone -> Nullable<Text>,
+        emergency_name -> Nullable<Text>,
+        emergency_phone -> Nullable<Text>,
+        emergency_relation -> Nullable<Text>,
+        stay_updated_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     nominations (id) {
         id -> Uuid,
         offer_id -> Uuid,
@@ -227,6 +263,27 @@ diesel::table! {
         status -> Text,
         sent_at -> Nullable<Timestamptz>,
         confirmed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// `search` (tsvector) is left out: only raw SQL fragments read it.
+    reports (id) {
+        id -> Uuid,
+        student -> Text,
+        country -> Bpchar,
+        institution_id -> Nullable<Uuid>,
+        faculty -> Nullable<Text>,
+        activity -> Text,
+        period -> Text,
+        title -> Text,
+        body -> Text,
+        status -> Text,
+        reject_reason -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -243,9 +300,16 @@ diesel::joinable!(offers -> applications (application_id));
 diesel::joinable!(offers -> destinations (destination_id));
 diesel::joinable!(nominations -> offers (offer_id));
 diesel::joinable!(nominations -> institutions (institution_id));
+diesel::joinable!(activities -> students (student));
+diesel::joinable!(activities -> programmes (programme));
+diesel::joinable!(activities -> countries (country));
+diesel::joinable!(reports -> students (student));
+diesel::joinable!(reports -> countries (country));
+diesel::joinable!(reports -> institutions (institution_id));
 diesel::allow_tables_to_appear_in_same_query!(
     calls,
     call_places,
+    reports,
     applications,
     application_choices,
     application_documents,
@@ -257,5 +321,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     draws,
     offers,
-    nominations
+    nominations,
+    activities
 );

@@ -9,9 +9,10 @@ use crate::responses::{
 };
 use crate::routes::{ListResponse, upsert_response};
 use abroad_domain::{CountryCode, CountryUpdate, Role, TravelAdvice, Violation};
-use abroad_storage::countries;
+use abroad_storage::{affected, countries};
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Amsterdam;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -69,7 +70,7 @@ pub struct CountryQuery {
 
 /// The path's country code: 400 when it is not two upper-case letters; a code of
 /// that form that ISO has not assigned is `unassigned` (404 to read, 422 to write).
-fn code_from_path(
+pub(crate) fn code_from_path(
     raw: &str,
     unassigned: impl FnOnce(Violation) -> ApiError,
 ) -> Result<CountryCode, ApiError> {
@@ -146,8 +147,8 @@ pub async fn get(
     params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code", example = "SE")),
     request_body = CountryInput,
     responses(
-        (status = 200, description = "changed (or already so)", body = CountryView),
-        (status = 201, description = "created", body = CountryView),
+        (status = 200, description = "changed (or already so)", body = CountryChanged),
+        (status = 201, description = "created", body = CountryChanged),
         Malformed,
         Unauthenticated,
         Forbidden,
@@ -173,16 +174,40 @@ pub async fn put(
     let code = code_from_path(&code, |v| ApiError::Unprocessable(vec![v]))?;
     let update = CountryUpdate::parse(&body.0.name, &body.0.advice)?;
     let actor = caller.actor();
-    let (country, upserted) = crate::db::run(&state.pool, move |conn| {
-        countries::upsert(conn, &actor, &code, &update)
+    let today = state.clock.now().with_timezone(&Amsterdam).date_naive();
+    let negative = update.advice.is_negative();
+    let (country, upserted, affected_students) = crate::db::run(&state.pool, move |conn| {
+        let (country, upserted) = countries::upsert(conn, &actor, &code, &update)?;
+        // Counted after the change: an acceptance or registration under way held the
+        // country's row, so it is in; any later one sees the new advice and is refused.
+        let affected = if negative {
+            Some(affected::count(conn, code.as_str(), today)?)
+        } else {
+            None
+        };
+        Ok((country, upserted, affected))
     })
     .await?;
     let location = format!("/api/v1/countries/{}", country.code);
     Ok(upsert_response(
         upserted,
         location,
-        &CountryView::from(country),
+        &CountryChanged {
+            country: CountryView::from(country),
+            affected_students,
+        },
     ))
+}
+
+/// A country as changed, and for orange or red advice how many students are there.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountryChanged {
+    #[serde(flatten)]
+    pub country: CountryView,
+    /// With orange or red advice only: the students with a stay there that has not
+    /// ended (`GET /countries/{code}/affected` lists them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub affected_students: Option<u32>,
 }
 
 /// What a 404 here says.

@@ -1,5 +1,7 @@
 //! The HTTP resources, one file each.
 
+pub mod activities;
+pub mod affected;
 pub mod applications;
 pub mod audit;
 pub mod calls;
@@ -14,6 +16,7 @@ pub mod institutions;
 pub mod nominations;
 pub mod offers;
 pub mod programmes;
+pub mod reports;
 pub mod results;
 pub mod students;
 
@@ -31,6 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(countries::list)
             .service(countries::get)
             .service(countries::put)
+            .service(affected::list)
             .service(programmes::list)
             .service(programmes::get)
             .service(programmes::put)
@@ -77,6 +81,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(nominations::list)
             .service(nominations::sent)
             .service(nominations::confirmed)
+            .service(activities::create)
+            .service(activities::list)
+            .service(activities::get)
+            .service(activities::update)
+            .service(activities::programme_decision)
+            .service(activities::submit)
+            .service(activities::approve)
+            .service(activities::reject)
+            .service(activities::stay)
+            .service(reports::create)
+            .service(reports::list)
+            .service(reports::get)
+            .service(reports::publish)
+            .service(reports::reject)
             .service(audit::list),
     );
 }

@@ -5,6 +5,7 @@
 //! create goes through the same checks and storage calls as the API, audit entry
 //! included.
 
+mod activities;
 pub mod call;
 mod catalogue;
 mod first_round;
@@ -20,8 +21,9 @@ pub fn run(conn: &mut PgConnection) -> Result<(), CommandError> {
     let catalogue = catalogue::load(conn, &actor)?;
     let call = call::load(conn, &actor)?;
     let drawn = first_round::load(conn, &actor)?;
+    let abroad = activities::load(conn, &actor)?;
     tracing::info!(
-        created = reference + catalogue + call + drawn,
+        created = reference + catalogue + call + drawn + abroad,
         "demo data loaded"
     );
     Ok(())
