@@ -196,3 +196,28 @@ async fn the_demo_has_activities_in_every_state_and_someone_to_reach_in_sweden()
     assert_eq!(reached["kind"], "activity");
     assert!(reached["phone"].is_string());
 }
+
+#[actix_web::test]
+async fn the_demo_has_published_reports_found_by_a_word_of_their_text() {
+    let app = TestApp::new();
+    let mut conn = app.db.connect();
+    abroad_api::cli::seed::run(&mut conn).expect("demo data");
+    let found = app
+        .get("/api/v1/reports?q=housing", Some(&student()))
+        .await
+        .ok();
+    let items = found["items"].as_array().expect("items");
+    assert!(!items.is_empty(), "{found}");
+    assert!(
+        items[0]["snippet"]
+            .as_str()
+            .is_some_and(|s| s.contains("<mark>housing</mark>")),
+        "{}",
+        items[0]
+    );
+    let queue = app
+        .get("/api/v1/reports?status=submitted", Some(&coordinator()))
+        .await
+        .ok();
+    assert_eq!(queue["items"].as_array().expect("items").len(), 1);
+}

@@ -10,6 +10,7 @@ pub mod call;
 mod catalogue;
 mod first_round;
 mod reference;
+mod reports;
 
 use super::CommandError;
 use abroad_domain::Violation;
@@ -22,8 +23,9 @@ pub fn run(conn: &mut PgConnection) -> Result<(), CommandError> {
     let call = call::load(conn, &actor)?;
     let drawn = first_round::load(conn, &actor)?;
     let abroad = activities::load(conn, &actor)?;
+    let written = reports::load(conn, &actor)?;
     tracing::info!(
-        created = reference + catalogue + call + drawn + abroad,
+        created = reference + catalogue + call + drawn + abroad + written,
         "demo data loaded"
     );
     Ok(())
