@@ -2,12 +2,20 @@
 
 use crate::scheme::{
     World, before_deadline, choices, deadline, law_call, open_call, student_record, student_token,
-    university_wide_call, world,
+    university_wide_call, world, world_with,
 };
-use crate::support::{TestApp, coordinator, faculty_coordinator, json_request, programme_token};
+use crate::support::{
+    TestApp, coordinator, faculty_coordinator, json_request, jwt_settings, programme_token,
+};
+use abroad_storage::test_db::TestDb;
 use actix_web::test::TestRequest;
 use chrono::Duration;
+use diesel::connection::InstrumentationEvent;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const PDF: &[u8] =
     b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
@@ -1403,4 +1411,177 @@ async fn a_country_turned_red_after_close_is_blocked_in_the_draw() {
             .all(|p| p["destination_id"] != first.as_str()),
         "nobody is placed under negative advice"
     );
+}
+
+/// Counts the statements the service sends on the connections of its pool, BEGIN and
+/// COMMIT included.
+#[derive(Debug, Clone, Default)]
+struct Statements(Arc<AtomicUsize>);
+
+impl Statements {
+    fn sent(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for Statements {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        let sent = Arc::clone(&self.0);
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { .. } = event {
+                sent.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        Ok(())
+    }
+}
+
+/// The deadline rush in round trips (issue 11): a create costs four statements and a
+/// submit five, BEGIN and COMMIT included and no connection test; a page of the list
+/// costs two however long it is, and shows each application exactly as its own page.
+#[actix_web::test]
+async fn a_create_and_submit_cost_nine_statements_and_a_list_page_two() {
+    let statements = Statements::default();
+    let db = TestDb::new();
+    let pool = abroad_storage::pool_builder(4)
+        .connection_customizer(Box::new(statements.clone()))
+        .build_unchecked(ConnectionManager::new(db.url()));
+    let w = world_with(TestApp::with_pool(db, pool, &jwt_settings())).await;
+    let app = &w.app;
+    let mut all: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    all.extend([w.isep.as_str(), w.unsafe_one.as_str()]);
+    let call = open_call(app, &university_wide_call(), &all, false).await;
+    for student in ["s1", "s2", "s3"] {
+        student_record(app, student, "BMS", 75, 7.4).await;
+    }
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+
+    let start = statements.sent();
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
+    let created = apply(app, &call, "s1", &body).await;
+    assert_eq!(created.status, 201);
+    assert_eq!(statements.sent() - start, 4, "a create");
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let start = statements.sent();
+    let submitted = app
+        .post_json(
+            &format!("/api/v1/applications/{id}/submit"),
+            Some(&student_token("s1")),
+            &json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(submitted["status"], "submitted");
+    assert_eq!(statements.sent() - start, 5, "a submit");
+    // Each audit entry, written in the statement that made the change, holds what is stored.
+    let audit = app
+        .get(
+            &format!("/api/v1/audit?entity_type=application&entity_id={id}"),
+            Some(&coordinator()),
+        )
+        .await
+        .ok();
+    let after = |action: &str| {
+        audit["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|e| e["action"] == action)
+            .map(|e| e["after"].clone())
+            .unwrap_or_else(|| panic!("no {action}"))
+    };
+    let (on_create, on_submit) = (after("application.created"), after("application.submitted"));
+    assert_eq!(on_create["choices"], submitted["choices"]);
+    for field in [
+        "status",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "semester",
+        "programme",
+    ] {
+        assert_eq!(on_submit[field], submitted[field], "{field}");
+    }
+    assert_eq!(on_create["status"], "draft");
+    assert_eq!(on_create["created_at"], submitted["created_at"]);
+
+    // Two drafts that break rules: thin motivations with a transcript, an unsafe choice.
+    let thin = json!({"semester": "autumn", "choices": choices(&wide[..3], 10)});
+    let second = apply(app, &call, "s2", &thin).await.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let transcript = upload(app, &second, "transcript", "s2", PDF, "application/pdf")
+        .await
+        .ok();
+    let risky = json!({"semester": "spring", "plan_b": true,
+                       "choices": choices(&[wide[4], w.unsafe_one.as_str()], 250)});
+    assert_eq!(apply(app, &call, "s3", &risky).await.status, 201);
+
+    let office = coordinator();
+    for limit in [1, 3] {
+        let start = statements.sent();
+        let page = app
+            .get(
+                &format!("/api/v1/applications?limit={limit}"),
+                Some(&office),
+            )
+            .await
+            .ok();
+        assert_eq!(statements.sent() - start, 2, "a page of {limit}");
+        assert_eq!(page["items"].as_array().expect("items").len(), limit);
+    }
+    let page = app
+        .get("/api/v1/applications?limit=3", Some(&office))
+        .await
+        .ok();
+    let items = page["items"].as_array().expect("items");
+    for item in items {
+        let id = item["id"].as_str().expect("id");
+        let own = app
+            .get(&format!("/api/v1/applications/{id}"), Some(&office))
+            .await
+            .ok();
+        assert_eq!(*item, own);
+    }
+    let eligible: Vec<&Value> = items.iter().map(|i| &i["eligibility"]["ok"]).collect();
+    assert_eq!(eligible, [&json!(false), &json!(false), &json!(true)]);
+    assert_eq!(items[1]["documents"][0], transcript);
+}
+
+/// Connections are not tested when taken from the pool (that was a round trip per
+/// request): one the database has dropped costs the request that finds it a 503,
+/// never a 500, and the pool replaces it.
+#[actix_web::test]
+async fn a_connection_the_database_dropped_costs_one_503_and_is_replaced() {
+    let (w, _) = wide_world().await;
+    let office = coordinator();
+    w.app.get("/api/v1/applications", Some(&office)).await.ok();
+    let mut admin = PgConnection::establish(w.app.db.url()).expect("connect");
+    let dropped = diesel::sql_query(
+        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(&mut admin)
+    .expect("terminate");
+    assert!(dropped >= 1);
+    let mut statuses = Vec::new();
+    while statuses.last() != Some(&200) && statuses.len() <= dropped {
+        let status = w
+            .app
+            .get("/api/v1/applications", Some(&office))
+            .await
+            .status;
+        statuses.push(status.as_u16());
+    }
+    assert_eq!(statuses.last(), Some(&200), "{statuses:?}");
+    assert!(
+        statuses.len() >= 2,
+        "the first request found a dropped connection"
+    );
+    assert!(
+        statuses[..statuses.len() - 1].iter().all(|s| *s == 503),
+        "{statuses:?}"
+    );
+    w.app.get("/api/v1/applications", Some(&office)).await.ok();
 }

@@ -64,7 +64,11 @@ pub struct World {
 }
 
 pub async fn world() -> World {
-    let app = TestApp::new();
+    world_with(TestApp::new()).await
+}
+
+/// [`world`] built in `app`.
+pub async fn world_with(app: TestApp) -> World {
     app.set_now(before_deadline());
     for (code, advice) in [
         ("SE", "green"),

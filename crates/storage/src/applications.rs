@@ -9,19 +9,24 @@ use crate::audit::{self, Actor};
 use crate::calls::Call;
 use crate::page::{Cursor, Page};
 use crate::schema::{
-    application_choices, application_documents, applications, call_places, calls, countries,
-    destinations, institutions, offers, students,
+    application_choices, application_documents, applications, calls, destinations, offers, students,
 };
-use abroad_domain::destination::Offering;
 use abroad_domain::{
-    ApplicationStatus, CallRules, CallStatus, Chance, ChoiceFacts, DocumentKind, Level,
-    OfferStatus, ReviewOutcome, Semester, StudentFacts, TravelAdvice, Violation,
+    ApplicationStatus, CallStatus, OfferStatus, ReviewOutcome, Semester, Violation,
 };
 use chrono::{DateTime, Utc};
 use diesel::dsl::now;
 use diesel::prelude::*;
-use serde::Serialize;
+use diesel::sql_types::Timestamptz;
+use facts::{ChoiceRow, StudentRow, corrupt, facts, one_with_facts};
+use serde::{Deserialize, Serialize};
+use statements::{Entry, Locking, NewDraft, Submission};
 use uuid::Uuid;
+
+mod facts;
+mod statements;
+
+pub use facts::{Facts, with_facts};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
 #[diesel(table_name = applications)]
@@ -66,7 +71,7 @@ pub struct Choice {
 }
 
 /// What is known of an uploaded document without its bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize, Deserialize)]
 #[diesel(table_name = application_documents)]
 pub struct DocumentInfo {
     pub kind: String,
@@ -193,14 +198,25 @@ pub fn get(
     record(conn, application)
 }
 
-/// Applications the caller may see, newest first.
+/// One application the caller may see, with the facts its call's rules are checked on.
+pub fn get_with_facts(
+    conn: &mut PgConnection,
+    id: Uuid,
+    scope: &ApplicationScope,
+) -> Result<(ApplicationRecord, Facts), StorageError> {
+    let application = scoped(scope).filter(applications::id.eq(id)).first(conn)?;
+    one_with_facts(conn, application)
+}
+
+/// Applications the caller may see, newest first, each with the facts its call's rules
+/// are checked on: two queries for the whole page.
 pub fn list(
     conn: &mut PgConnection,
     scope: &ApplicationScope,
     filter: &ApplicationFilter,
     after: Option<Cursor<(DateTime<Utc>, Uuid)>>,
     limit: i64,
-) -> Result<Page<ApplicationRecord>, StorageError> {
+) -> Result<Page<(ApplicationRecord, Facts)>, StorageError> {
     let mut query = scoped(scope);
     if let Some(call_id) = filter.call_id {
         query = query.filter(applications::call_id.eq(call_id));
@@ -226,7 +242,7 @@ pub fn list(
         .load(conn)?;
     let page = Page::from_rows(rows, limit, |a| (a.created_at, a.id));
     Ok(Page {
-        items: records(conn, page.items)?,
+        items: with_facts(conn, page.items)?,
         next_cursor: page.next_cursor,
     })
 }
@@ -340,7 +356,12 @@ fn admitted_to_second_round(
     }
 }
 
-/// A student starts an application (a draft) in an open call before its deadline.
+/// A student starts an application (a draft) in an open call before its deadline, and
+/// gets it back with the facts its call's rules are checked on.
+///
+/// Two statements in the transaction: the call (shared, with the transaction's time and
+/// the student's programme), then the draft with its choices and its audit entry, which
+/// answers the facts. A new draft has no choices to replace and no documents yet.
 pub fn create(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -348,13 +369,20 @@ pub fn create(
     student: &str,
     input: &ApplicationInput,
     clock: impl Fn() -> DateTime<Utc>,
-) -> Result<ApplicationRecord, StorageError> {
+) -> Result<(ApplicationRecord, Facts), StorageError> {
     conn.transaction(|conn| {
         // A draft call is not there for students: 404, like its read.
-        let call: Call = calls::table
+        let (call, started, programme): (Call, DateTime<Utc>, Option<String>) = calls::table
             .find(call_id)
             .filter(calls::status.ne(CallStatus::Draft.as_str()))
-            .select(Call::as_select())
+            .select((
+                Call::as_select(),
+                now.into_sql::<Timestamptz>(),
+                students::table
+                    .find(student)
+                    .select(students::programme)
+                    .single_value(),
+            ))
             .for_share()
             .first(conn)?;
         let at = clock();
@@ -364,11 +392,6 @@ pub fn create(
         {
             admitted_to_second_round(conn, parent, student, at)?;
         }
-        let programme: Option<String> = students::table
-            .find(student)
-            .select(students::programme)
-            .first(conn)
-            .optional()?;
         let Some(programme) = programme else {
             return Err(StorageError::Invalid(vec![Violation::new(
                 "student",
@@ -376,69 +399,117 @@ pub fn create(
                 "the office has no student record for you yet; ask it to sync your record",
             )]));
         };
-        let inserted = diesel::insert_into(applications::table)
-            .values((
-                applications::call_id.eq(call_id),
-                applications::student.eq(student),
-                applications::programme.eq(&programme),
-                applications::semester.eq(input.semester.as_str()),
-                applications::plan_b.eq(input.plan_b),
-            ))
-            .returning(Application::as_returning())
-            .get_result(conn);
-        let created = match inserted {
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => {
-                return Err(StorageError::State(
-                    "you already have an application in this call; change it, or withdraw it first"
-                        .to_owned(),
-                ));
-            }
-            other => other?,
+        let draft = ApplicationRecord {
+            application: Application {
+                id: Uuid::new_v4(),
+                call_id,
+                student: student.to_owned(),
+                programme,
+                semester: input.semester.as_str().to_owned(),
+                plan_b: input.plan_b,
+                status: ApplicationStatus::Draft.as_str().to_owned(),
+                score: None,
+                programme_decision: None,
+                programme_comment: None,
+                programme_decided_by: None,
+                programme_decided_at: None,
+                review_outcome: None,
+                review_note: None,
+                reviewed_by: None,
+                reviewed_at: None,
+                submitted_at: None,
+                withdrawn_at: None,
+                created_at: started,
+                updated_at: started,
+            },
+            choices: input
+                .choices
+                .iter()
+                .zip(1..)
+                .map(|((destination_id, motivation), rank)| Choice {
+                    rank,
+                    destination_id: *destination_id,
+                    motivation: motivation.clone(),
+                })
+                .collect(),
+            documents: Vec::new(),
         };
-        write_choices(conn, created.id, input)?;
-        let created = record(conn, created)?;
-        audit::record(
-            conn,
-            actor,
-            "application.created",
-            "application",
-            &created.application.id.to_string(),
-            None::<&()>,
-            Some(&created),
+        let (choices, student): (String, StudentRow) =
+            match NewDraft::new(actor, &draft).get_result(conn) {
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => {
+                    return Err(StorageError::State(
+                        "you already have an application in this call; change it, or withdraw \
+                         it first"
+                            .to_owned(),
+                    ));
+                }
+                other => other?,
+            };
+        let choices: Vec<ChoiceRow> =
+            serde_json::from_str(&choices).map_err(|_| corrupt("an application's choices"))?;
+        // An archived destination is not there for students: an unknown choice. Returning
+        // the error rolls the draft and its audit entry back.
+        let unknown: Vec<Violation> = draft
+            .choices
+            .iter()
+            .filter(|c| !choices.iter().any(|written| written.rank == c.rank))
+            .map(|c| {
+                Violation::new(
+                    format!("choices[{}].destination_id", c.rank - 1),
+                    "unknown_destination",
+                    "there is no such destination",
+                )
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(StorageError::Invalid(unknown));
+        }
+        let facts = facts(
+            &call,
+            &draft.application,
+            student,
+            &draft.choices,
+            &choices,
+            &[],
         )?;
-        Ok(created)
+        Ok((draft, facts))
     })
 }
 
-/// Locks an application the caller may act on, with its call.
+/// Locks an application the caller may act on, with its call, in one statement.
 ///
 /// The call is locked first and shared (`FOR SHARE`): closing takes it exclusively, so
 /// a write already under way finishes before the call closes, and none begins after.
 /// Whether the caller may see the application rests on its student, programme and
-/// call, which never change, so checking before taking the locks is as good as after.
+/// call, which never change, so checking it in the statement that locks the call (a
+/// subquery) is as good as after.
 pub(crate) fn lock(
     conn: &mut PgConnection,
     id: Uuid,
     scope: &ApplicationScope,
 ) -> Result<(Application, Call), StorageError> {
-    let call_id: Uuid = scoped(scope)
-        .filter(applications::id.eq(id))
-        .select(applications::call_id)
-        .first(conn)?;
-    let call: Call = calls::table
-        .find(call_id)
-        .select(Call::as_select())
-        .for_share()
-        .first(conn)?;
-    let application: Application = applications::table
-        .find(id)
-        .select(Application::as_select())
-        .for_update()
-        .first(conn)?;
+    let (application, call, _) = lock_at(conn, id, scope)?;
     Ok((application, call))
+}
+
+/// [`lock`], with the transaction's time (`now()`, which `updated_at` takes).
+fn lock_at(
+    conn: &mut PgConnection,
+    id: Uuid,
+    scope: &ApplicationScope,
+) -> Result<(Application, Call, DateTime<Utc>), StorageError> {
+    Ok(Locking {
+        id,
+        calls: scoped(scope)
+            .filter(applications::id.eq(id))
+            .select(applications::call_id),
+        application: Application::as_select(),
+        call: Call::as_select(),
+    }
+    .get_result(conn)?)
 }
 
 /// Closing freezes everything that feeds the draw (SPEC.md): after it no application
@@ -502,129 +573,11 @@ pub fn update(
     })
 }
 
-/// Everything the submission rules need, read in the caller's transaction.
-#[derive(Debug, Clone)]
-pub struct Facts {
-    pub rules: CallRules,
-    pub semester: Semester,
-    pub student: StudentFacts,
-    pub choices: Vec<ChoiceFacts>,
-    pub uploaded: Vec<DocumentKind>,
-}
-
-fn corrupt(what: &str) -> StorageError {
-    StorageError::Corrupt(what.to_owned())
-}
-
-/// A choice with what the rules read of its destination: id, motivation, offerings,
-/// min GPA, chance, and the country's advice.
-type ChoiceRow = (
-    Uuid,
-    Option<String>,
-    serde_json::Value,
-    Option<f64>,
-    String,
-    String,
-);
-
-/// Reads the facts the rules are checked on for one application.
-pub fn facts(
-    conn: &mut PgConnection,
-    application: &Application,
-    call: &Call,
-) -> Result<Facts, StorageError> {
-    let semester: Semester = application
-        .semester
-        .parse()
-        .map_err(|_| corrupt("an application's semester"))?;
-    let s: crate::students::Student = students::table
-        .find(&application.student)
-        .select(crate::students::Student::as_select())
-        .first(conn)?;
-    let student = StudentFacts {
-        registered: s.registered,
-        level: s
-            .level
-            .parse::<Level>()
-            .map_err(|_| corrupt("a student's level"))?,
-        programme: s.programme,
-        ec: s.ec,
-        gpa: s.gpa.or(s.bachelor_gpa),
-        first_year_diploma: s.first_year_diploma,
-        luc: s.luc,
-        joint_degree: s.joint_degree,
-        studied_elsewhere: s.studied_elsewhere,
-    };
-    // An archived destination is offered by no call any more, whatever its places.
-    let in_call: Vec<Uuid> = call_places::table
-        .filter(call_places::call_id.eq(call.id))
-        .filter(call_places::semester.eq(semester.as_str()))
-        .filter(
-            call_places::destination_id.eq_any(
-                destinations::table
-                    .filter(destinations::archived.eq(false))
-                    .select(destinations::id),
-            ),
-        )
-        .select(call_places::destination_id)
-        .load(conn)?;
-    let rows: Vec<ChoiceRow> = application_choices::table
-        .inner_join(
-            destinations::table.inner_join(institutions::table.inner_join(countries::table)),
-        )
-        .filter(application_choices::application_id.eq(application.id))
-        .order(application_choices::rank)
-        .select((
-            application_choices::destination_id,
-            application_choices::motivation,
-            destinations::offerings,
-            destinations::min_gpa,
-            destinations::chance,
-            countries::advice,
-        ))
-        .load(conn)?;
-    let choices = rows
-        .into_iter()
-        .map(
-            |(destination_id, motivation, offerings, min_gpa, chance, advice)| {
-                Ok(ChoiceFacts {
-                    destination_id,
-                    motivation,
-                    in_call: in_call.contains(&destination_id),
-                    offerings: serde_json::from_value::<Vec<Offering>>(offerings)
-                        .map_err(|_| corrupt("a destination's offerings"))?,
-                    advice: advice
-                        .parse::<TravelAdvice>()
-                        .map_err(|_| corrupt("a country's advice"))?,
-                    min_gpa,
-                    chance: chance
-                        .parse::<Chance>()
-                        .map_err(|_| corrupt("a destination's chance"))?,
-                })
-            },
-        )
-        .collect::<Result<Vec<_>, StorageError>>()?;
-    let uploaded = application_documents::table
-        .filter(application_documents::application_id.eq(application.id))
-        .select(application_documents::kind)
-        .load::<String>(conn)?
-        .iter()
-        .map(|k| {
-            k.parse::<DocumentKind>()
-                .map_err(|_| corrupt("a document's kind"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Facts {
-        rules: call.rules()?,
-        semester,
-        student,
-        choices,
-        uploaded,
-    })
-}
-
 /// The owner submits a draft before the deadline. `check` runs the submission rules on
 /// the facts read under the lock and answers the warnings, or every violation.
+///
+/// Five statements in the transaction: the call (shared), the application (for update),
+/// its facts, and the change with its audit entry in one.
 pub fn submit(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -634,7 +587,8 @@ pub fn submit(
     check: impl FnOnce(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
 ) -> Result<(ApplicationRecord, Vec<Violation>), StorageError> {
     conn.transaction(|conn| {
-        let (before, call) = lock(conn, id, &ApplicationScope::Student(owner.to_owned()))?;
+        let (before, call, started) =
+            lock_at(conn, id, &ApplicationScope::Student(owner.to_owned()))?;
         if before.status()? != ApplicationStatus::Draft {
             return Err(StorageError::State(format!(
                 "the application is already {}",
@@ -643,25 +597,35 @@ pub fn submit(
         }
         let at = clock();
         accepting(&call, at)?;
-        let warnings = check(&facts(conn, &before, &call)?).map_err(StorageError::Invalid)?;
-        let after: Application = diesel::update(applications::table.find(id))
-            .set((
-                applications::status.eq(ApplicationStatus::Submitted.as_str()),
-                applications::submitted_at.eq(at),
-                applications::updated_at.eq(now),
-            ))
-            .returning(Application::as_returning())
-            .get_result(conn)?;
-        audit::record(
-            conn,
-            actor,
-            "application.submitted",
-            "application",
-            &id.to_string(),
-            Some(&before),
-            Some(&after),
-        )?;
-        Ok((record(conn, after)?, warnings))
+        let (record, facts) = one_with_facts(conn, before.clone())?;
+        let warnings = check(&facts).map_err(StorageError::Invalid)?;
+        let after = Application {
+            status: ApplicationStatus::Submitted.as_str().to_owned(),
+            submitted_at: Some(at),
+            updated_at: started,
+            ..before.clone()
+        };
+        let written: i32 = Submission {
+            after: &after,
+            entry: Entry::new(
+                actor,
+                "application.submitted",
+                id,
+                Some(&before),
+                Some(&after),
+            ),
+        }
+        .get_result(conn)?;
+        if written != 1 {
+            return Err(StorageError::NotFound);
+        }
+        Ok((
+            ApplicationRecord {
+                application: after,
+                ..record
+            },
+            warnings,
+        ))
     })
 }
 

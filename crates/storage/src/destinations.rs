@@ -11,7 +11,7 @@ use crate::audit::{self, Actor};
 use crate::institutions::Institution;
 use crate::page::{Cursor, Page};
 use crate::schema::{call_places, calls, countries, destinations, institutions, programmes};
-use crate::{StorageError, Viewer};
+use crate::{CustomPlan, StorageError, Viewer};
 use abroad_domain::{
     Activity, CallStatus, Chance, CountryCode, DestinationDraft, ExchangeType, Level,
     ProgrammeCode, Semester, Violation,
@@ -282,10 +282,13 @@ pub fn search(
                 .sql(")"),
         );
     }
-    let rows: Vec<(Destination, Institution, String, String, String)> = query
-        .order((destinations::sort_key.asc(), destinations::id.asc()))
-        .limit(limit + 1)
-        .load(conn)?;
+    // Planned for its own filters every time: see `CustomPlan`.
+    let rows: Vec<(Destination, Institution, String, String, String)> = CustomPlan(
+        query
+            .order((destinations::sort_key.asc(), destinations::id.asc()))
+            .limit(limit + 1),
+    )
+    .load(conn)?;
     let page = Page::from_rows(rows, limit, |(d, _, _, _, sort_key)| {
         (sort_key.clone(), d.id)
     });

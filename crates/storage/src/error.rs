@@ -25,7 +25,8 @@ pub enum StorageError {
     #[error("the change breaks {} rule(s)", .0.len())]
     Invalid(Vec<abroad_domain::Violation>),
     /// The database gave up on this transaction to let others through (a deadlock it
-    /// broke, a serialization failure, a lock not had in time): trying again works.
+    /// broke, a serialization failure, a lock not had in time), or dropped the pooled
+    /// connection it ran on (which the pool then discards): trying again works.
     #[error("the database is busy: {0}")]
     Busy(String),
     /// No connection could be had in time: the database is down or overloaded.
@@ -51,9 +52,12 @@ impl From<DieselError> for StorageError {
                 DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::CheckViolation,
                 info,
             ) => StorageError::Rule(info.constraint_name().unwrap_or("constraint").to_owned()),
-            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
-                StorageError::Busy(info.message().to_owned())
-            }
+            DieselError::DatabaseError(
+                DatabaseErrorKind::SerializationFailure
+                | DatabaseErrorKind::ClosedConnection
+                | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => StorageError::Busy(info.message().to_owned()),
             DieselError::DatabaseError(_, info)
                 if ["deadlock detected", "lock timeout", "could not obtain lock"]
                     .iter()

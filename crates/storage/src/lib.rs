@@ -32,8 +32,10 @@ pub mod test_db;
 mod viewer;
 
 pub use diesel::PgConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool as R2d2Pool, PooledConnection};
-use diesel::{RunQueryDsl, sql_query};
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::r2d2::{Builder, ConnectionManager, Pool as R2d2Pool, PooledConnection};
+use diesel::{QueryResult, RunQueryDsl};
 use std::time::Duration;
 
 pub use audit::Actor;
@@ -48,32 +50,54 @@ pub type Conn = PooledConnection<ConnectionManager<PgConnection>>;
 
 /// Builds a pool without connecting yet, so `/ready` can report a database that is
 /// down instead of the process refusing to start.
+///
+/// A connection is not tested with a query (`SELECT 1`) each time it is taken: that
+/// was one more round trip per request. One the database has dropped fails the request
+/// that uses it (503, try again); diesel then reports it broken and r2d2 discards it
+/// instead of taking it back.
 pub fn pool(database_url: &str, max_size: u32) -> Pool {
+    pool_builder(max_size).build_unchecked(ConnectionManager::new(database_url))
+}
+
+/// The settings of [`pool`], for a test to add to (e.g. a connection customizer).
+pub fn pool_builder(max_size: u32) -> Builder<ConnectionManager<PgConnection>> {
     R2d2Pool::builder()
         .max_size(max_size)
         .min_idle(Some(0))
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(5))
-        .connection_customizer(Box::new(CustomPlans))
-        .build_unchecked(ConnectionManager::new(database_url))
 }
 
-/// Plans every statement for its own parameters.
+/// A query that PostgreSQL plans for its own parameters every time it runs.
 ///
-/// Diesel prepares and reuses statements; after five runs PostgreSQL may switch a
-/// prepared statement to one generic plan for all parameters. For the catalogue
-/// search, whose filters range from one country to "everything", the generic plan
-/// was 3–4 times slower under load (measured with `bench/catalogue/run`).
+/// Diesel prepares most statements once per connection, and after five runs
+/// PostgreSQL may switch a prepared statement to one generic plan for all parameters.
+/// For the catalogue search, whose filters range from one country to "everything",
+/// the generic plan was 3–4 times slower under load (measured with
+/// `bench/catalogue/run`). Sent unprepared (diesel's unnamed statement, in the same
+/// single round trip), it is planned with its parameters on every run, while every
+/// other statement keeps its prepared plan: planning them anew each time cost more
+/// than running them.
 #[derive(Debug, Clone, Copy)]
-struct CustomPlans;
+pub(crate) struct CustomPlan<Q>(pub(crate) Q);
 
-impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for CustomPlans {
-    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        sql_query("SET plan_cache_mode = force_custom_plan")
-            .execute(conn)
-            .map(drop)
-            .map_err(diesel::r2d2::Error::QueryError)
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for CustomPlan<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.unsafe_to_cache_prepared();
+        self.0.walk_ast(out)
     }
 }
+
+impl<Q> QueryId for CustomPlan<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: Query> Query for CustomPlan<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q> RunQueryDsl<PgConnection> for CustomPlan<Q> {}
 
 /// Whether a PUT made a new record, changed an existing one, or found it as asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,12 +10,11 @@ use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Un
 use crate::routes::{ListResponse, created_response};
 use abroad_domain::call::MAX_CHOICES;
 use abroad_domain::{
-    ApplicationStatus, ReviewOutcome, Role, Semester, Violation, Violations, assess,
+    ApplicationStatus, Assessment, ReviewOutcome, Role, Semester, Violation, Violations, assess,
 };
 use abroad_storage::applications::{
-    self, ApplicationFilter, ApplicationInput, ApplicationRecord, Choice, DocumentInfo,
+    self, ApplicationFilter, ApplicationInput, ApplicationRecord, Choice, DocumentInfo, Facts,
 };
-use abroad_storage::calls::Call;
 use abroad_storage::{PgConnection, StorageError};
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
@@ -209,21 +208,32 @@ impl ApplicationView {
     }
 }
 
-/// Reads the facts and checks the rules, for a view.
-pub(crate) fn assessed(
-    conn: &mut PgConnection,
-    record: ApplicationRecord,
-) -> Result<ApplicationView, StorageError> {
-    let call: Call = abroad_storage::calls::get(conn, record.application.call_id)?;
-    let facts = applications::facts(conn, &record.application, &call)?;
-    let assessment = assess(
+/// The call's rules checked on an application's facts: its `eligibility` and `warnings`.
+fn assessment(facts: &Facts) -> Assessment {
+    assess(
         &facts.rules,
         facts.semester,
         &facts.student,
         &facts.choices,
         &facts.uploaded,
-    );
-    Ok(ApplicationView::new(record, assessment))
+    )
+}
+
+/// The view of an application read with its facts.
+fn view((record, facts): (ApplicationRecord, Facts)) -> ApplicationView {
+    let assessment = assessment(&facts);
+    ApplicationView::new(record, assessment)
+}
+
+/// Reads the application again with its facts (one query) and checks the rules, for a view.
+pub(crate) fn assessed(
+    conn: &mut PgConnection,
+    record: ApplicationRecord,
+) -> Result<ApplicationView, StorageError> {
+    let read = applications::with_facts(conn, vec![record.application])?
+        .pop()
+        .ok_or(StorageError::NotFound)?;
+    Ok(view(read))
 }
 
 /// What a 404 here says.
@@ -288,8 +298,7 @@ pub async fn create(
         state.clock.clone(),
     );
     let view = crate::db::run(&state.pool, move |conn| {
-        let record = applications::create(conn, &actor, call_id, &student, &input, || clock.now())?;
-        assessed(conn, record)
+        applications::create(conn, &actor, call_id, &student, &input, || clock.now()).map(view)
     })
     .await
     .map_err(missing("no call with this id"))?;
@@ -355,15 +364,10 @@ pub async fn list(
     let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
     let scope = caller.viewer();
     let response = crate::db::run(&state.pool, move |conn| {
-        let rows = applications::list(conn, &scope, &filter, page.after, page.limit)?;
-        let items = rows
-            .items
-            .into_iter()
-            .map(|r| assessed(conn, r))
-            .collect::<Result<Vec<_>, _>>()?;
+        let page = applications::list(conn, &scope, &filter, page.after, page.limit)?;
         Ok(ListResponse {
-            items,
-            next_cursor: rows.next_cursor,
+            items: page.items.into_iter().map(view).collect(),
+            next_cursor: page.next_cursor,
         })
     })
     .await?;
@@ -390,8 +394,7 @@ pub async fn get(
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     let (id, scope) = (id.into_inner(), caller.viewer());
     let view = crate::db::run(&state.pool, move |conn| {
-        let record = applications::get(conn, id, &scope)?;
-        assessed(conn, record)
+        applications::get_with_facts(conn, id, &scope).map(view)
     })
     .await
     .map_err(missing(NOT_FOUND))?;
@@ -476,13 +479,7 @@ pub async fn submit(
             &owner,
             || clock.now(),
             |facts| {
-                let a = assess(
-                    &facts.rules,
-                    facts.semester,
-                    &facts.student,
-                    &facts.choices,
-                    &facts.uploaded,
-                );
+                let a = assessment(facts);
                 if a.violations.is_empty() {
                     Ok(a.warnings)
                 } else {
@@ -491,7 +488,7 @@ pub async fn submit(
             },
         )?;
         // Just checked under the lock: it breaks no rule, and these are its warnings.
-        let assessment = abroad_domain::Assessment {
+        let assessment = Assessment {
             violations: Vec::new(),
             warnings,
         };

@@ -153,7 +153,7 @@ fn load_round(conn: &mut PgConnection, actor: &Actor) -> Result<usize, CommandEr
             plan_b: applicant.plan_b,
             choices,
         };
-        let created =
+        let (created, _) =
             applications::create(conn, &student, call.id, &applicant.number, &input, step(20))?;
         let id = created.application.id;
         applications::submit(conn, &student, id, &applicant.number, step(19), |f| {

@@ -1,0 +1,341 @@
+//! What the submission rules are checked on, read with the application's record in one
+//! query: its student, its call, its choices with their destinations, countries and
+//! places, and its documents.
+
+use super::{Application, ApplicationRecord, Choice, DocumentInfo};
+use crate::StorageError;
+use crate::calls::Call;
+use crate::schema::students;
+use abroad_domain::destination::Offering;
+use abroad_domain::{
+    CallRules, Chance, ChoiceFacts, DocumentKind, Level, Semester, StudentFacts, TravelAdvice,
+};
+use diesel::dsl::{AsSelect, SqlTypeOf};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, Nullable, Text};
+use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Everything the submission rules need, read in the caller's transaction.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub rules: CallRules,
+    pub semester: Semester,
+    pub student: StudentFacts,
+    pub choices: Vec<ChoiceFacts>,
+    pub uploaded: Vec<DocumentKind>,
+}
+
+pub(super) fn corrupt(what: &str) -> StorageError {
+    StorageError::Corrupt(what.to_owned())
+}
+
+/// What the rules read of a student.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = students)]
+pub(super) struct StudentRow {
+    registered: bool,
+    level: String,
+    programme: String,
+    ec: i32,
+    gpa: Option<f64>,
+    bachelor_gpa: Option<f64>,
+    first_year_diploma: bool,
+    luc: bool,
+    joint_degree: bool,
+    studied_elsewhere: bool,
+}
+
+impl StudentRow {
+    fn facts(self) -> Result<StudentFacts, StorageError> {
+        Ok(StudentFacts {
+            registered: self.registered,
+            level: self
+                .level
+                .parse::<Level>()
+                .map_err(|_| corrupt("a student's level"))?,
+            programme: self.programme,
+            ec: self.ec,
+            gpa: self.gpa.or(self.bachelor_gpa),
+            first_year_diploma: self.first_year_diploma,
+            luc: self.luc,
+            joint_degree: self.joint_degree,
+            studied_elsewhere: self.studied_elsewhere,
+        })
+    }
+}
+
+/// What the rules read of a choice and its destination, as [`choice_json`] gives it: all
+/// but the motivation, which travels apart (as an array, not escaped into JSON).
+#[derive(Debug, Deserialize)]
+pub(super) struct ChoiceRow {
+    pub(super) rank: i32,
+    destination_id: Uuid,
+    offerings: Vec<Offering>,
+    min_gpa: Option<f64>,
+    chance: String,
+    advice: String,
+    in_call: bool,
+}
+
+impl ChoiceRow {
+    fn facts(&self, motivation: Option<String>) -> Result<ChoiceFacts, StorageError> {
+        Ok(ChoiceFacts {
+            destination_id: self.destination_id,
+            motivation,
+            in_call: self.in_call,
+            offerings: self.offerings.clone(),
+            advice: self
+                .advice
+                .parse::<TravelAdvice>()
+                .map_err(|_| corrupt("a country's advice"))?,
+            min_gpa: self.min_gpa,
+            chance: self
+                .chance
+                .parse::<Chance>()
+                .map_err(|_| corrupt("a destination's chance"))?,
+        })
+    }
+}
+
+/// A choice's facts as JSON, from `c` (a row of `application_choices`) joined by
+/// [`choice_joins`]: a [`ChoiceRow`].
+macro_rules! choice_json {
+    () => {
+        concat!(
+            "json_build_object('rank', c.rank, 'destination_id', c.destination_id, ",
+            "'offerings', d.offerings, 'min_gpa', d.min_gpa, 'chance', d.chance, ",
+            "'advice', co.advice, 'in_call', NOT d.archived AND p.call_id IS NOT NULL)"
+        )
+    };
+}
+
+/// Joins a choice `c` of `$application` (a row with `call_id` and `semester`) to its
+/// destination `d`, the country `co`, and the call's places `p` there in the
+/// application's semester (none for an archived destination: offered by no call,
+/// whatever its places).
+macro_rules! choice_joins {
+    ($application:literal) => {
+        concat!(
+            " JOIN destinations d ON d.id = c.destination_id",
+            " JOIN institutions i ON i.id = d.institution_id",
+            " JOIN countries co ON co.code = i.country",
+            " LEFT JOIN call_places p ON p.call_id = ",
+            $application,
+            ".call_id AND p.semester = ",
+            $application,
+            ".semester AND p.destination_id = c.destination_id"
+        )
+    };
+}
+
+pub(super) use {choice_joins, choice_json};
+
+/// Reads the records of these applications (their choices and documents) and the facts
+/// their calls' rules are checked on (students, calls, destinations, countries, places)
+/// in one query, in the order given. `NotFound` when one is not stored.
+pub fn with_facts(
+    conn: &mut PgConnection,
+    applications: Vec<Application>,
+) -> Result<Vec<(ApplicationRecord, Facts)>, StorageError> {
+    if applications.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = match &applications[..] {
+        [one] => Ids::One(one.id),
+        many => Ids::Many(many.iter().map(|a| a.id).collect()),
+    };
+    let rows: Vec<FactsRow> = FactsQuery {
+        ids,
+        call: Call::as_select(),
+        student: StudentRow::as_select(),
+    }
+    .load(conn)?;
+    let mut rows: HashMap<Uuid, FactsRow> = rows.into_iter().map(|row| (row.0, row)).collect();
+    applications
+        .into_iter()
+        .map(|application| {
+            let (_, call, student, choices, motivations, documents) =
+                rows.remove(&application.id).ok_or(StorageError::NotFound)?;
+            let choices: Vec<ChoiceRow> =
+                serde_json::from_str(&choices).map_err(|_| corrupt("an application's choices"))?;
+            let motivations = motivations.unwrap_or_default();
+            if motivations.len() != choices.len() {
+                return Err(corrupt("an application's choices"));
+            }
+            let documents: Vec<DocumentInfo> = serde_json::from_str(&documents)
+                .map_err(|_| corrupt("an application's documents"))?;
+            let record = ApplicationRecord {
+                choices: choices
+                    .iter()
+                    .zip(motivations)
+                    .map(|(c, motivation)| Choice {
+                        rank: c.rank,
+                        destination_id: c.destination_id,
+                        motivation,
+                    })
+                    .collect(),
+                documents,
+                application,
+            };
+            let facts = facts(
+                &call,
+                &record.application,
+                student,
+                &record.choices,
+                &choices,
+                &record.documents,
+            )?;
+            Ok((record, facts))
+        })
+        .collect()
+}
+
+/// One row of [`FactsQuery`]: the application's id, call and student, its choices'
+/// facts (a JSON array of [`ChoiceRow`]) and motivations in rank order (none without
+/// choices), and its documents (a JSON array of [`DocumentInfo`]).
+type FactsRow = (
+    Uuid,
+    Call,
+    StudentRow,
+    String,
+    Option<Vec<Option<String>>>,
+    String,
+);
+
+/// Which applications [`FactsQuery`] reads. One has a statement of its own: PostgreSQL's
+/// generic plan for `= ANY` expects several and joins by scanning whole tables.
+enum Ids {
+    One(Uuid),
+    Many(Vec<Uuid>),
+}
+
+impl Ids {
+    fn walk_ast<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        match self {
+            Ids::One(id) => {
+                out.push_sql(" = ");
+                out.push_bind_param::<diesel::sql_types::Uuid, _>(id)
+            }
+            Ids::Many(ids) => {
+                out.push_sql(" = ANY(");
+                out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(ids)?;
+                out.push_sql(")");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The statement behind [`with_facts`]: the choices of all the applications are joined
+/// to their destinations, countries and places at once (not once per application), and
+/// the motivations travel as an array rather than escaped into JSON.
+struct FactsQuery {
+    ids: Ids,
+    call: AsSelect<Call, Pg>,
+    student: AsSelect<StudentRow, Pg>,
+}
+
+impl QueryId for FactsQuery {
+    type QueryId = ();
+    // One text for one application, another for many: diesel prepares each once.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for FactsQuery {
+    type SqlType = (
+        diesel::sql_types::Uuid,
+        SqlTypeOf<AsSelect<Call, Pg>>,
+        SqlTypeOf<AsSelect<StudentRow, Pg>>,
+        Text,
+        Nullable<Array<Nullable<Text>>>,
+        Text,
+    );
+}
+
+impl RunQueryDsl<PgConnection> for FactsQuery {}
+
+impl QueryFragment<Pg> for FactsQuery {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(concat!(
+            "WITH choices AS (SELECT c.application_id, json_agg(",
+            choice_json!(),
+            " ORDER BY c.rank)::text AS facts, array_agg(c.motivation ORDER BY c.rank) ",
+            "AS motivations FROM applications a JOIN application_choices c ",
+            "ON c.application_id = a.id",
+            choice_joins!("a"),
+            " WHERE a.id"
+        ));
+        self.ids.walk_ast(&mut out)?;
+        out.push_sql(
+            " GROUP BY c.application_id), documents AS (SELECT application_id, \
+             json_agg(json_build_object('kind', kind, 'sha256', sha256, 'size', size, \
+             'uploaded_at', uploaded_at) ORDER BY kind)::text AS documents \
+             FROM application_documents WHERE application_id",
+        );
+        self.ids.walk_ast(&mut out)?;
+        out.push_sql(" GROUP BY application_id) SELECT applications.id, ");
+        self.call.walk_ast(out.reborrow())?;
+        out.push_sql(", ");
+        self.student.walk_ast(out.reborrow())?;
+        out.push_sql(
+            ", coalesce(choices.facts, '[]'), choices.motivations, \
+             coalesce(documents.documents, '[]') FROM applications \
+             JOIN calls ON calls.id = applications.call_id \
+             JOIN students ON students.number = applications.student \
+             LEFT JOIN choices ON choices.application_id = applications.id \
+             LEFT JOIN documents ON documents.application_id = applications.id \
+             WHERE applications.id",
+        );
+        self.ids.walk_ast(&mut out)
+    }
+}
+
+/// The facts of an application: `choices` as stored, `rows` what [`choice_json`] gives
+/// for them.
+pub(super) fn facts(
+    call: &Call,
+    application: &Application,
+    student: StudentRow,
+    choices: &[Choice],
+    rows: &[ChoiceRow],
+    documents: &[DocumentInfo],
+) -> Result<Facts, StorageError> {
+    Ok(Facts {
+        rules: call.rules()?,
+        semester: application
+            .semester
+            .parse()
+            .map_err(|_| corrupt("an application's semester"))?,
+        student: student.facts()?,
+        choices: choices
+            .iter()
+            .map(|c| {
+                rows.iter()
+                    .find(|row| row.rank == c.rank)
+                    .ok_or_else(|| corrupt("an application's choices"))?
+                    .facts(c.motivation.clone())
+            })
+            .collect::<Result<_, _>>()?,
+        uploaded: documents
+            .iter()
+            .map(|d| {
+                d.kind
+                    .parse::<DocumentKind>()
+                    .map_err(|_| corrupt("a document's kind"))
+            })
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+pub(super) fn one_with_facts(
+    conn: &mut PgConnection,
+    application: Application,
+) -> Result<(ApplicationRecord, Facts), StorageError> {
+    with_facts(conn, vec![application])?
+        .pop()
+        .ok_or(StorageError::NotFound)
+}
