@@ -11,6 +11,7 @@ mod applications;
 mod audit;
 mod auth;
 mod calls;
+mod catalogue_memory;
 mod countries;
 mod demo_data;
 mod destinations;

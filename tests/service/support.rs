@@ -2,6 +2,7 @@
 
 use abroad_api::app::{self, AppState, Services};
 use abroad_api::auth::{self, Claims, Verifier};
+use abroad_api::catalogue::CatalogueCache;
 use abroad_api::clock::Clock;
 use abroad_api::db::Db;
 use abroad_api::settings::{JwtSettings, Settings};
@@ -12,6 +13,7 @@ use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub const SECRET: &str = "test-secret-for-the-abroad-suite-0123456789";
@@ -79,8 +81,10 @@ pub fn faculty_coordinator(faculty: &str) -> String {
 
 /// The app with its own database, on a clock the test sets.
 pub struct TestApp {
-    pub db: TestDb,
+    /// Shared by every instance on this database (see [`TestApp::on_database_of`]).
+    pub db: Arc<TestDb>,
     pub clock: Clock,
+    catalogue: CatalogueCache,
     services: Services,
 }
 
@@ -99,18 +103,37 @@ impl TestApp {
     }
 
     pub fn with_pool(db: TestDb, pool: abroad_storage::Pool, jwt: &JwtSettings) -> Self {
+        Self::on(Arc::new(db), pool, jwt)
+    }
+
+    /// A second service instance on `first`'s database, with a catalogue snapshot of
+    /// its own: two processes behind one load balancer.
+    pub fn on_database_of(first: &TestApp) -> Self {
+        let pool = abroad_storage::pool(first.db.url(), 4);
+        Self::on(Arc::clone(&first.db), pool, &jwt_settings())
+    }
+
+    fn on(db: Arc<TestDb>, pool: abroad_storage::Pool, jwt: &JwtSettings) -> Self {
         let verifier = Verifier::new(jwt).expect("verifier");
         let clock = Clock::fixed(Utc::now());
+        let catalogue = CatalogueCache::default();
         let state = AppState {
             pool: Db::new(pool),
             clock: clock.clone(),
+            catalogue: catalogue.clone(),
             max_document_bytes: 64 * 1024,
         };
         Self {
             db,
             clock,
+            catalogue,
             services: Services::new(state, verifier, 64 * 1024),
         }
+    }
+
+    /// This instance's catalogue snapshot.
+    pub fn catalogue(&self) -> CatalogueCache {
+        self.catalogue.clone()
     }
 
     /// The same app, letting browser pages from `origins` call it (CORS).

@@ -1,6 +1,7 @@
 //! The whole service as one actix `App`, for the server and the tests alike.
 
 use crate::auth::Verifier;
+use crate::catalogue::CatalogueCache;
 use crate::clock::Clock;
 use crate::cors::{self, AllowedOrigins, refuse_other_origins};
 use crate::db::Db;
@@ -24,6 +25,8 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct AppState {
     pub pool: Db,
     pub clock: Clock,
+    /// The catalogue in memory, shared by every worker.
+    pub catalogue: CatalogueCache,
     /// Largest uploaded document, in bytes.
     pub max_document_bytes: usize,
 }

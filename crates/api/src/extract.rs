@@ -226,9 +226,10 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
 /// The longest free-text search accepted, in characters.
 pub const MAX_SEARCH_CHARS: usize = 200;
 
-/// Splits free text (1–200 characters) into the words a search looks for: letters
-/// and digits only, at most ten. Text with no such word (`?q=!!`) finds nothing; an
-/// empty or longer `q` does not fit the document and is a 400.
+/// Splits free text (1–200 characters) into the words a search looks for, as
+/// `abroad_domain::catalogue::words` writes down once: accents folded, lower case,
+/// letters and digits only, at most ten. Text with no such word (`?q=!!`) finds
+/// nothing; an empty or longer `q` does not fit the document and is a 400.
 pub fn search_words(raw: &str) -> Result<Vec<String>, ApiError> {
     let length = raw.chars().count();
     if length == 0 || length > MAX_SEARCH_CHARS {
@@ -238,12 +239,7 @@ pub fn search_words(raw: &str) -> Result<Vec<String>, ApiError> {
             format!("`q` must be 1 to {MAX_SEARCH_CHARS} characters"),
         )));
     }
-    Ok(raw
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(10)
-        .map(str::to_lowercase)
-        .collect())
+    Ok(abroad_domain::catalogue::words::query_words(raw))
 }
 
 /// `?limit=` and `?cursor=` as every list reads them.

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod app;
 pub mod auth;
+pub mod catalogue;
 pub mod cli;
 pub mod clock;
 pub mod cors;

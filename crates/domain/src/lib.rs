@@ -8,6 +8,7 @@ pub mod activity;
 pub mod application;
 pub mod audit;
 pub mod call;
+pub mod catalogue;
 pub mod country;
 pub mod destination;
 pub mod draw;

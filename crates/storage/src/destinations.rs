@@ -1,27 +1,20 @@
 //! Destinations and the catalogue search.
 //!
-//! Offerings, languages and semesters are stored as JSONB arrays with GIN
-//! (`jsonb_path_ops`) indexes: a filter is one containment test (`@>`) that the index
-//! answers, and a combined filter on level, activity and programme must hold for one
-//! and the same offering, as a student reading "master, JRP, BMS" would expect.
-//! Free text uses PostgreSQL full text search on a `tsvector` the database keeps
-//! (triggers in the catalogue migration), with prefix matching and accents ignored.
+//! Offerings, languages and semesters are stored as JSONB arrays, as the API shows
+//! them. The search itself runs in memory over a snapshot of the whole catalogue
+//! (`abroad_domain::catalogue`, read by [`crate::catalogue::load`]); the SQL search it
+//! replaced is kept as its test oracle (`catalogue_oracle`).
 
 use crate::audit::{self, Actor};
 use crate::institutions::Institution;
-use crate::page::{Cursor, Page};
 use crate::schema::{call_places, calls, countries, destinations, institutions, programmes};
-use crate::{CustomPlan, StorageError, Viewer};
-use abroad_domain::{
-    Activity, CallStatus, Chance, CountryCode, DestinationDraft, ExchangeType, Level,
-    ProgrammeCode, Semester, Violation,
-};
+use crate::{StorageError, Viewer};
+use abroad_domain::{CallStatus, DestinationDraft, ExchangeType, Violation};
 use chrono::{DateTime, Utc};
-use diesel::dsl::{exists, now, sql};
+use diesel::dsl::{exists, now};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 /// A stored destination. The JSON columns hold the domain's `Offering`,
@@ -91,26 +84,6 @@ impl<'a> Row<'a> {
             archived: d.archived,
         }
     }
-}
-
-/// The catalogue search; every filter is optional and they combine with AND.
-#[derive(Debug, Clone, Default)]
-pub struct DestinationFilter {
-    pub country: Option<CountryCode>,
-    pub exchange_type: Option<ExchangeType>,
-    pub faculty: Option<String>,
-    pub level: Option<Level>,
-    /// Offerings for this programme or for any programme.
-    pub programme: Option<ProgrammeCode>,
-    pub activity: Option<Activity>,
-    /// ISO 639-1, lower case.
-    pub language: Option<String>,
-    pub chance: Option<Chance>,
-    pub semester: Option<Semester>,
-    /// Words, each matched as a prefix, against institution, city, country and considerations.
-    pub q: Option<Vec<String>>,
-    /// `false`: only active destinations; `true`: only archived ones.
-    pub archived: bool,
 }
 
 type Joined = (Destination, Institution, String, String);
@@ -188,120 +161,6 @@ pub fn ids_of_types(
         .select(destinations::id)
         .load(conn)?)
 }
-
-/// Searches the catalogue, ordered by institution name (accents ignored), then id.
-///
-/// Archived destinations (`filter.archived`) are the office's and their owning
-/// faculty's to see: a faculty coordinator finds only its own.
-pub fn search(
-    conn: &mut PgConnection,
-    viewer: &Viewer,
-    filter: &DestinationFilter,
-    after: Option<Cursor<(String, Uuid)>>,
-    limit: i64,
-) -> Result<Page<DestinationRecord>, StorageError> {
-    let mut query = destinations::table
-        .inner_join(institutions::table.inner_join(countries::table))
-        .select((
-            Destination::as_select(),
-            Institution::as_select(),
-            countries::name,
-            countries::advice,
-            destinations::sort_key,
-        ))
-        .filter(destinations::archived.eq(filter.archived))
-        .into_boxed();
-    if filter.archived {
-        match viewer {
-            Viewer::Everyone => {}
-            Viewer::Faculty(f) => query = query.filter(destinations::faculty.eq(f.clone())),
-            Viewer::Student(_) | Viewer::Programmes(_) => {
-                query = query.filter(sql::<Bool>("false"))
-            }
-        }
-    }
-    if let Some(country) = &filter.country {
-        query = query.filter(institutions::country.eq(country.as_str()));
-    }
-    if let Some(exchange_type) = filter.exchange_type {
-        query = query.filter(destinations::exchange_type.eq(exchange_type.as_str()));
-    }
-    if let Some(faculty) = &filter.faculty {
-        query = query.filter(destinations::faculty.eq(faculty));
-    }
-    if let Some(chance) = filter.chance {
-        query = query.filter(destinations::chance.eq(chance.as_str()));
-    }
-    let mut offering = serde_json::Map::new();
-    if let Some(level) = filter.level {
-        offering.insert("level".into(), json!(level));
-    }
-    if let Some(activity) = filter.activity {
-        offering.insert("activity".into(), json!(activity));
-    }
-    match &filter.programme {
-        Some(programme) => {
-            let mut for_it = offering.clone();
-            for_it.insert("programme".into(), json!(programme.as_str()));
-            let mut for_all = offering;
-            for_all.insert("programme".into(), Value::Null);
-            query = query.filter(
-                destinations::offerings
-                    .contains(json!([for_it]))
-                    .or(destinations::offerings.contains(json!([for_all]))),
-            );
-        }
-        None if !offering.is_empty() => {
-            query = query.filter(destinations::offerings.contains(json!([offering])));
-        }
-        None => {}
-    }
-    if let Some(language) = &filter.language {
-        query = query.filter(destinations::languages.contains(json!([{ "code": language }])));
-    }
-    if let Some(semester) = filter.semester {
-        query = query.filter(destinations::semesters.contains(json!([{ "semester": semester }])));
-    }
-    if filter.q.as_ref().is_some_and(Vec::is_empty) {
-        // Free text with no word in it finds nothing.
-        query = query.filter(sql::<Bool>("false"));
-    } else if let Some(words) = &filter.q {
-        query = query.filter(
-            sql::<Bool>("destinations.search @@ ")
-                .sql(PREFIX_QUERY_HEAD)
-                .bind::<diesel::sql_types::Array<Text>, _>(words.clone())
-                .sql(PREFIX_QUERY_TAIL),
-        );
-    }
-    if let Some(Cursor((sort_key, id))) = after {
-        query = query.filter(
-            sql::<Bool>("(destinations.sort_key, destinations.id) > (")
-                .bind::<Text, _>(sort_key)
-                .sql(", ")
-                .bind::<diesel::sql_types::Uuid, _>(id)
-                .sql(")"),
-        );
-    }
-    // Planned for its own filters every time: see `CustomPlan`.
-    let rows: Vec<(Destination, Institution, String, String, String)> = CustomPlan(
-        query
-            .order((destinations::sort_key.asc(), destinations::id.asc()))
-            .limit(limit + 1),
-    )
-    .load(conn)?;
-    let page = Page::from_rows(rows, limit, |(d, _, _, _, sort_key)| {
-        (sort_key.clone(), d.id)
-    });
-    Ok(page.map(|(d, i, name, advice, _)| record((d, i, name, advice))))
-}
-
-/// `'karol':* & 'stock':*`, a `tsquery` from an array of words bound between these two
-/// halves: every word must match the start of a word in the text (the reports' search
-/// uses it too). Each word is quoted as a tsquery lexeme after `unaccent`, which can
-/// turn a letter into tsquery syntax (`⑴` into `(1)`, `ː` into `:`): quoted, it stays
-/// a word.
-pub(crate) const PREFIX_QUERY_HEAD: &str = r#"(SELECT to_tsquery('simple', string_agg('''' || replace(replace(public.unaccent(w), '\', '\\'), '''', '''''') || ''':*', ' & ')) FROM unnest("#;
-pub(crate) const PREFIX_QUERY_TAIL: &str = ") AS w)";
 
 /// Stores a new destination and audits it, in one transaction.
 pub fn create(

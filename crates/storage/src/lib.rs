@@ -10,6 +10,9 @@ pub mod affected;
 pub mod applications;
 pub mod audit;
 pub mod calls;
+pub mod catalogue;
+#[cfg(feature = "test-support")]
+pub mod catalogue_oracle;
 pub mod countries;
 pub mod destinations;
 pub mod documents;
@@ -32,10 +35,7 @@ pub mod test_db;
 mod viewer;
 
 pub use diesel::PgConnection;
-use diesel::pg::Pg;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::r2d2::{Builder, ConnectionManager, Pool as R2d2Pool, PooledConnection};
-use diesel::{QueryResult, RunQueryDsl};
 use std::time::Duration;
 
 pub use audit::Actor;
@@ -67,37 +67,6 @@ pub fn pool_builder(max_size: u32) -> Builder<ConnectionManager<PgConnection>> {
         .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(5))
 }
-
-/// A query that PostgreSQL plans for its own parameters every time it runs.
-///
-/// Diesel prepares most statements once per connection, and after five runs
-/// PostgreSQL may switch a prepared statement to one generic plan for all parameters.
-/// For the catalogue search, whose filters range from one country to "everything",
-/// the generic plan was 3–4 times slower under load (measured with
-/// `bench/catalogue/run`). Sent unprepared (diesel's unnamed statement, in the same
-/// single round trip), it is planned with its parameters on every run, while every
-/// other statement keeps its prepared plan: planning them anew each time cost more
-/// than running them.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct CustomPlan<Q>(pub(crate) Q);
-
-impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for CustomPlan<Q> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.unsafe_to_cache_prepared();
-        self.0.walk_ast(out)
-    }
-}
-
-impl<Q> QueryId for CustomPlan<Q> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<Q: Query> Query for CustomPlan<Q> {
-    type SqlType = Q::SqlType;
-}
-
-impl<Q> RunQueryDsl<PgConnection> for CustomPlan<Q> {}
 
 /// Whether a PUT made a new record, changed an existing one, or found it as asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,7 +15,6 @@
 //! cursor as exact as a date: the rank travels as its `f32` bits, never as a decimal.
 
 use crate::audit::{self, Actor};
-use crate::destinations::{PREFIX_QUERY_HEAD, PREFIX_QUERY_TAIL};
 use crate::page::{Cursor, Page, PageKey};
 use crate::schema::{
     activities, applications, countries, institutions, offers, programmes, reports,
@@ -32,6 +31,14 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Bool, Float4, Text};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+/// `'karol':* & 'stock':*`, a `tsquery` from an array of words bound between these two
+/// halves: every word must match the start of a word in the text.
+/// Each word is quoted as a tsquery lexeme after `unaccent`, which can
+/// turn a letter into tsquery syntax (`⑴` into `(1)`, `ː` into `:`): quoted, it stays
+/// a word.
+const PREFIX_QUERY_HEAD: &str = r#"(SELECT to_tsquery('simple', string_agg('''' || replace(replace(public.unaccent(w), '\', '\\'), '''', '''''') || ''':*', ' & ')) FROM unnest("#;
+const PREFIX_QUERY_TAIL: &str = ") AS w)";
 
 /// A report as stored (and as the audit log records it).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]

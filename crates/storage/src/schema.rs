@@ -324,3 +324,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     nominations,
     activities
 );
+
+diesel::table! {
+    /// One row: raised by every statement that writes the catalogue (migration 10).
+    catalogue_version (only_row) {
+        only_row -> Bool,
+        version -> Int8,
+    }
+}

@@ -3,6 +3,7 @@
 use super::CommandError;
 use crate::app::{self, AppState, Services};
 use crate::auth::Verifier;
+use crate::catalogue::{self, CatalogueCache, Following};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::settings::Settings;
@@ -15,7 +16,8 @@ pub fn run(settings: Settings, dev: bool) -> Result<(), CommandError> {
         );
     }
     let verifier = Verifier::new(&settings.jwt).map_err(|e| CommandError::Other(e.to_string()))?;
-    let pool = abroad_storage::pool(settings.require_database_url()?, settings.db_pool_size);
+    let database_url = settings.require_database_url()?;
+    let pool = abroad_storage::pool(database_url, settings.db_pool_size);
     {
         let mut conn = pool
             .get()
@@ -28,8 +30,15 @@ pub fn run(settings: Settings, dev: bool) -> Result<(), CommandError> {
     let state = AppState {
         pool: Db::new(pool),
         clock: Clock::system(),
+        catalogue: CatalogueCache::default(),
         max_document_bytes: settings.max_document_bytes,
     };
+    // Loads the catalogue at once, then keeps it current with other processes' writes.
+    catalogue::follow(
+        &state.catalogue,
+        database_url.to_owned(),
+        Following::default(),
+    );
     let expiry = (
         state.pool.clone(),
         state.clock.clone(),

@@ -7,6 +7,7 @@ use crate::extract::{Json, PageRequest};
 use crate::responses::{
     BreaksRules, Forbidden, Malformed, NotFound, TooLarge, Unauthenticated, WrongContentType,
 };
+use crate::routes::destinations::refreshed;
 use crate::routes::{ListResponse, upsert_response};
 use abroad_domain::{CountryCode, CountryUpdate, Role, TravelAdvice, Violation};
 use abroad_storage::{affected, countries};
@@ -176,8 +177,11 @@ pub async fn put(
     let actor = caller.actor();
     let today = state.clock.now().with_timezone(&Amsterdam).date_naive();
     let negative = update.advice.is_negative();
+    let after_write = refreshed(&state);
     let (country, upserted, affected_students) = crate::db::run(&state.pool, move |conn| {
         let (country, upserted) = countries::upsert(conn, &actor, &code, &update)?;
+        // The catalogue shows each destination's advice.
+        let (country, upserted) = after_write(conn, (country, upserted));
         // Counted after the change: an acceptance or registration under way held the
         // country's row, so it is in; any later one sees the new advice and is refused.
         let affected = if negative {

@@ -2,11 +2,13 @@
 
 use crate::app::AppState;
 use crate::auth::Caller;
+use crate::catalogue::{self, Snapshot};
 use crate::error::{ApiError, Problem, missing};
 use crate::extract::{Json, PageRequest, absent_or_null, search_words};
 use crate::responses::{BreaksRules, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::institutions::InstitutionView;
 use crate::routes::{ListResponse, created_response};
+use abroad_domain::catalogue::Filter;
 use abroad_domain::destination::{
     LanguageFields, LanguageRequirement, Offering, OfferingFields, SemesterFields, SemesterOffered,
 };
@@ -15,7 +17,10 @@ use abroad_domain::{
     Level, ProgrammeCode, Role, Semester, TravelAdvice, Violation,
 };
 use abroad_storage::StorageError;
-use abroad_storage::destinations::{self, Destination, DestinationFilter, DestinationRecord};
+use abroad_storage::destinations::{self, Destination, DestinationRecord};
+use abroad_storage::{Cursor, PgConnection};
+use actix_web::http::header::ContentType;
+use actix_web::web::{Bytes, BytesMut};
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -187,7 +192,7 @@ fn parameter<T>(
 
 impl DestinationQuery {
     /// Every filter checked; the first unknown value answers 400 naming its parameter.
-    fn filter(&self, caller: &Caller) -> Result<DestinationFilter, ApiError> {
+    fn filter(&self, caller: &Caller) -> Result<Filter, ApiError> {
         let archived = self.archived.unwrap_or(false);
         if archived && caller.role != Role::Coordinator {
             return Err(ApiError::Forbidden(
@@ -197,10 +202,11 @@ impl DestinationQuery {
         let language = parameter(self.language.as_deref(), |code| {
             LanguageRequirement::validate_code("language", code).map(|()| code.to_owned())
         })?;
-        Ok(DestinationFilter {
+        Ok(Filter {
             country: parameter(self.country.as_deref(), |r| {
                 CountryCode::parse("country", r)
-            })?,
+            })?
+            .map(|c| c.as_str().to_owned()),
             exchange_type: parameter(self.exchange_type.as_deref(), |r| {
                 ExchangeType::parse("exchange_type", r)
             })?,
@@ -211,12 +217,13 @@ impl DestinationQuery {
             level: parameter(self.level.as_deref(), |r| Level::parse("level", r))?,
             programme: parameter(self.programme.as_deref(), |r| {
                 ProgrammeCode::parse("programme", r)
-            })?,
+            })?
+            .map(|p| p.as_str().to_owned()),
             activity: parameter(self.activity.as_deref(), |r| Activity::parse("activity", r))?,
             language,
             chance: parameter(self.chance.as_deref(), |r| Chance::parse("chance", r))?,
             semester: parameter(self.semester.as_deref(), |r| Semester::parse("semester", r))?,
-            q: self.q.as_deref().map(search_words).transpose()?,
+            words: self.q.as_deref().map(search_words).transpose()?,
             archived,
         })
     }
@@ -244,18 +251,68 @@ pub async fn list(
     caller: Caller,
     state: web::Data<AppState>,
     query: web::Query<DestinationQuery>,
-) -> Result<web::Json<ListResponse<DestinationView>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let filter = query.filter(&caller)?;
-    let page = PageRequest::parse(query.limit.as_deref(), query.cursor.as_deref())?;
-    let viewer = caller.viewer();
-    let rows = crate::db::run(&state.pool, move |conn| {
-        destinations::search(conn, &viewer, &filter, page.after, page.limit)
-    })
-    .await?;
-    Ok(web::Json(ListResponse::from_page(
-        rows,
-        DestinationView::from,
+    let page =
+        PageRequest::<(String, Uuid)>::parse(query.limit.as_deref(), query.cursor.as_deref())?;
+    let reader = catalogue::reader(&caller.viewer());
+    let snapshot = snapshot(&state).await?;
+    let after = page
+        .after
+        .as_ref()
+        .map(|Cursor((key, id))| (key.as_str(), *id));
+    // Within 1..=500: PageRequest checked it.
+    let limit = usize::try_from(page.limit).unwrap_or(1);
+    let found = snapshot.search(&filter, &reader, after, limit);
+    let next_cursor = found.next_key().map(|key| Cursor::encode(&key));
+    Ok(json_response(list_body(
+        found.items.iter().map(|l| &l.shown),
+        next_cursor.as_deref(),
     )))
+}
+
+/// The catalogue as this process holds it (read from the database only the first time).
+async fn snapshot(state: &AppState) -> Result<std::sync::Arc<Snapshot>, ApiError> {
+    if let Some(held) = state.catalogue.loaded() {
+        return Ok(held);
+    }
+    let cache = state.catalogue.clone();
+    crate::db::run(&state.pool, move |conn| cache.snapshot(conn)).await
+}
+
+/// `{"items": [...], "next_cursor": ...}`, as [`ListResponse`] serialises, from JSON
+/// rendered once per snapshot.
+fn list_body<'a>(items: impl Iterator<Item = &'a Bytes>, next_cursor: Option<&str>) -> Bytes {
+    let mut body = BytesMut::with_capacity(4096);
+    body.extend_from_slice(b"{\"items\":[");
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            body.extend_from_slice(b",");
+        }
+        body.extend_from_slice(item);
+    }
+    body.extend_from_slice(b"],\"next_cursor\":");
+    // A string of base64url characters, or null: serialising it cannot fail.
+    body.extend_from_slice(&serde_json::to_vec(&next_cursor).unwrap_or_default());
+    body.extend_from_slice(b"}");
+    body.freeze()
+}
+
+fn json_response(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(ContentType::json())
+        .body(body)
+}
+
+/// After a committed write: the snapshot rebuilt before the writer is answered.
+pub(crate) fn refreshed<T>(
+    state: &AppState,
+) -> impl Fn(&mut PgConnection, T) -> T + Send + 'static {
+    let cache = state.catalogue.clone();
+    move |conn, written| {
+        cache.refresh_after_write(conn);
+        written
+    }
 }
 
 /// 403 unless a faculty coordinator's destination belongs to its faculty (SPEC.md:
@@ -295,8 +352,10 @@ pub async fn create(
     let draft = DestinationDraft::parse(&body.0)?;
     within_scope(&caller, &draft)?;
     let actor = caller.actor();
+    let after_write = refreshed(&state);
     let created = crate::db::run(&state.pool, move |conn| {
-        destinations::create(conn, &actor, &draft)
+        let created = destinations::create(conn, &actor, &draft)?;
+        Ok(after_write(conn, created))
     })
     .await?;
     let location = format!("/api/v1/destinations/{}", created.destination.id);
@@ -320,14 +379,13 @@ pub async fn get(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-) -> Result<web::Json<DestinationView>, ApiError> {
-    let (id, viewer) = (id.into_inner(), caller.viewer());
-    let record = crate::db::run(&state.pool, move |conn| {
-        destinations::get_visible(conn, id, &viewer)
-    })
-    .await
-    .map_err(missing(NOT_FOUND))?;
-    Ok(web::Json(record.into()))
+) -> Result<HttpResponse, ApiError> {
+    let reader = catalogue::reader(&caller.viewer());
+    let snapshot = snapshot(&state).await?;
+    let listing = snapshot
+        .get(id.into_inner(), &reader)
+        .ok_or_else(|| ApiError::NotFound(NOT_FOUND.to_owned()))?;
+    Ok(json_response(listing.shown.clone()))
 }
 
 /// Changes or archives a destination (coordinators; a faculty coordinator only its
@@ -359,13 +417,15 @@ pub async fn patch(
     // see, 403 for one it sees but does not own.
     let (id, patch) = (id.into_inner(), body.0);
     let (actor, viewer) = (caller.actor(), caller.viewer());
+    let after_write = refreshed(&state);
     let updated = crate::db::run(&state.pool, move |conn| {
-        destinations::update(conn, &actor, id, &viewer, |current| {
+        let updated = destinations::update(conn, &actor, id, &viewer, |current| {
             let draft =
                 DestinationDraft::parse(&patch.apply(current)).map_err(StorageError::Invalid)?;
             within_scope(&caller, &draft)?;
             Ok(draft)
-        })
+        })?;
+        Ok(after_write(conn, updated))
     })
     .await
     .map_err(missing(NOT_FOUND))?;

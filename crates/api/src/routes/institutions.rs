@@ -5,6 +5,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
 use crate::extract::{Json, MAX_SEARCH_CHARS, PageRequest, absent_or_null};
 use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
+use crate::routes::destinations::refreshed;
 use crate::routes::{ListResponse, created_response};
 use abroad_domain::{CountryCode, InstitutionDraft, InstitutionFields, Role, Violation};
 use abroad_storage::StorageError;
@@ -165,8 +166,10 @@ pub async fn create(
     caller.require(&[Role::Coordinator])?;
     let draft = InstitutionDraft::parse(&body.0)?;
     let actor = caller.actor();
+    let after_write = refreshed(&state);
     let created = crate::db::run(&state.pool, move |conn| {
-        institutions::create(conn, &actor, &draft)
+        let created = institutions::create(conn, &actor, &draft)?;
+        Ok(after_write(conn, created))
     })
     .await?;
     Ok(created_response(
@@ -226,10 +229,13 @@ pub async fn patch(
 ) -> Result<web::Json<InstitutionView>, ApiError> {
     caller.require(&[Role::Coordinator])?;
     let (id, patch, actor, viewer) = (id.into_inner(), body.0, caller.actor(), caller.viewer());
+    let after_write = refreshed(&state);
     let updated = crate::db::run(&state.pool, move |conn| {
-        institutions::update(conn, &actor, id, &viewer, |current| {
+        // The catalogue shows each destination's institution.
+        let updated = institutions::update(conn, &actor, id, &viewer, |current| {
             InstitutionDraft::parse(&patch.apply(current)).map_err(StorageError::Invalid)
-        })
+        })?;
+        Ok(after_write(conn, updated))
     })
     .await
     .map_err(missing(NOT_FOUND))?;

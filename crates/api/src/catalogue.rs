@@ -1,0 +1,222 @@
+//! The catalogue held in memory: one immutable snapshot, swapped whole when the
+//! database's catalogue changes.
+//!
+//! Every student reads the catalogue and a few coordinators change it, so a search
+//! runs over the snapshot (`abroad_domain::catalogue`) without a database round trip,
+//! and each destination's JSON is rendered once per snapshot.
+//!
+//! How a snapshot stays current:
+//! - a write through this process commits first, then rebuilds before it answers, so
+//!   its caller reads what it wrote;
+//! - other processes learn of it through PostgreSQL `LISTEN/NOTIFY` (the triggers of
+//!   migration 10 notify in the writing transaction), which [`follow`] polls every
+//!   50 ms;
+//! - and [`follow`] compares the version every second, so a replica is stale for at
+//!   most a second even if a notification is lost.
+
+use crate::routes::destinations::DestinationView;
+use abroad_domain::catalogue::words::WordIndex;
+use abroad_domain::catalogue::{Catalogue, Listing, Reader};
+use abroad_domain::destination::{LanguageRequirement, SemesterOffered};
+use abroad_storage::catalogue::{self, Row};
+use abroad_storage::{PgConnection, StorageError, Viewer};
+use actix_web::web::Bytes;
+use arc_swap::ArcSwap;
+use diesel::Connection;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+/// What a search returns per destination: its JSON, rendered once.
+pub type Snapshot = Catalogue<Bytes>;
+
+/// The version a cache holds before its first load; the database's starts at 1.
+const NEVER_LOADED: i64 = 0;
+
+#[derive(Debug)]
+struct Inner {
+    current: ArcSwap<Snapshot>,
+    /// Held while rebuilding, so concurrent writers rebuild once, not once each.
+    rebuilding: Mutex<()>,
+}
+
+/// The process's catalogue snapshot; cheap to clone (one shared snapshot).
+#[derive(Debug, Clone)]
+pub struct CatalogueCache(Arc<Inner>);
+
+impl Default for CatalogueCache {
+    fn default() -> Self {
+        Self(Arc::new(Inner {
+            current: ArcSwap::from_pointee(Catalogue::new(NEVER_LOADED, Vec::new())),
+            rebuilding: Mutex::new(()),
+        }))
+    }
+}
+
+impl CatalogueCache {
+    /// The snapshot as it is now, loading it first if this process never has.
+    pub fn snapshot(&self, conn: &mut PgConnection) -> Result<Arc<Snapshot>, StorageError> {
+        let current = self.0.current.load_full();
+        if current.version() != NEVER_LOADED {
+            return Ok(current);
+        }
+        self.refresh(conn)?;
+        Ok(self.0.current.load_full())
+    }
+
+    /// The snapshot as held, without touching the database; `None` before the first
+    /// load.
+    pub fn loaded(&self) -> Option<Arc<Snapshot>> {
+        Some(self.0.current.load_full()).filter(|s| s.version() != NEVER_LOADED)
+    }
+
+    /// Rebuilds the snapshot if the database's catalogue version moved on.
+    pub fn refresh(&self, conn: &mut PgConnection) -> Result<(), StorageError> {
+        // A poisoned lock only means another rebuild panicked; the snapshot is whole.
+        let _one_at_a_time = self
+            .0
+            .rebuilding
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if catalogue::version(conn)? == self.0.current.load().version() {
+            return Ok(());
+        }
+        let mut listings = Vec::new();
+        let version = catalogue::load(conn, |rows| {
+            listings.extend(rows.into_iter().filter_map(listing));
+        })?;
+        let snapshot = Arc::new(Catalogue::new(version, listings));
+        self.0.current.rcu(|held| {
+            if held.version() > snapshot.version() {
+                Arc::clone(held)
+            } else {
+                Arc::clone(&snapshot)
+            }
+        });
+        Ok(())
+    }
+
+    /// After a write that committed: rebuild now, so the writer reads its change. A
+    /// failure here does not undo the write; [`follow`] catches up within a second.
+    pub fn refresh_after_write(&self, conn: &mut PgConnection) {
+        if let Err(e) = self.refresh(conn) {
+            tracing::warn!(error = %e, "the catalogue snapshot could not be rebuilt after a write");
+        }
+    }
+}
+
+/// Who reads the catalogue, in its own words.
+pub fn reader(viewer: &Viewer) -> Reader {
+    match viewer {
+        Viewer::Everyone => Reader::Office,
+        Viewer::Faculty(f) => Reader::Faculty(f.clone()),
+        Viewer::Student(_) | Viewer::Programmes(_) => Reader::Anyone,
+    }
+}
+
+/// A destination's search facts and its JSON.
+fn listing((record, sort_key): Row) -> Option<Listing<Bytes>> {
+    let d = &record.destination;
+    let (Ok(exchange_type), Ok(chance)) = (d.exchange_type.parse(), d.chance.parse()) else {
+        // The table's CHECK constraints hold these to the vocabulary.
+        tracing::error!(id = %d.id, "a destination with an unknown exchange type or chance is left out of the catalogue");
+        return None;
+    };
+    // Written from the domain's own types, so they read back.
+    let offerings = serde_json::from_value(d.offerings.clone()).unwrap_or_default();
+    let languages: Vec<LanguageRequirement> =
+        serde_json::from_value(d.languages.clone()).unwrap_or_default();
+    let semesters: Vec<SemesterOffered> =
+        serde_json::from_value(d.semesters.clone()).unwrap_or_default();
+    let words = WordIndex::new([
+        record.institution.name.as_str(),
+        record.institution.city.as_str(),
+        record.country_name.as_str(),
+        d.considerations.as_deref().unwrap_or(""),
+    ]);
+    let (id, country, faculty, archived) = (
+        d.id,
+        record.institution.country.clone(),
+        d.faculty.clone(),
+        d.archived,
+    );
+    // A view of strings, numbers and lists: serialising it cannot fail.
+    let mut shown = serde_json::to_vec(&DestinationView::from(record)).unwrap_or_default();
+    // Held for the snapshot's life: no spare capacity.
+    shown.shrink_to_fit();
+    let shown = Bytes::from(shown);
+    Some(Listing {
+        id,
+        sort_key,
+        country,
+        exchange_type,
+        faculty,
+        chance,
+        archived,
+        offerings,
+        languages: languages.into_iter().map(|l| l.code).collect(),
+        semesters: semesters.into_iter().map(|s| s.semester).collect(),
+        words,
+        shown,
+    })
+}
+
+/// How [`follow`] keeps a snapshot current.
+#[derive(Debug, Clone, Copy)]
+pub struct Following {
+    /// How often the connection is checked for a notification.
+    pub notification_poll: Duration,
+    /// How often the version is compared, in case a notification was lost.
+    pub version_check: Duration,
+}
+
+impl Default for Following {
+    fn default() -> Self {
+        Self {
+            notification_poll: Duration::from_millis(50),
+            version_check: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Keeps `cache` current on a thread of its own, with a connection of its own
+/// (`LISTEN` belongs to a session, so not a pooled one). Reconnects after an error.
+/// The thread ends when every other handle on the cache is gone.
+pub fn follow(cache: &CatalogueCache, database_url: String, following: Following) {
+    let cache = Arc::downgrade(&cache.0);
+    let spawned = std::thread::Builder::new()
+        .name("catalogue-follower".to_owned())
+        .spawn(move || {
+            while Weak::strong_count(&cache) > 0 {
+                if let Err(e) = follow_on_one_connection(&cache, &database_url, following) {
+                    tracing::warn!(error = %e, "following the catalogue: reconnecting in a second");
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the catalogue follower; the snapshot changes only through this process's writes");
+    }
+}
+
+fn follow_on_one_connection(
+    cache: &Weak<Inner>,
+    database_url: &str,
+    following: Following,
+) -> Result<(), String> {
+    let mut conn = PgConnection::establish(database_url).map_err(|e| e.to_string())?;
+    catalogue::listen(&mut conn).map_err(|e| e.to_string())?;
+    let mut checked = Instant::now() - following.version_check;
+    loop {
+        let Some(inner) = cache.upgrade() else {
+            return Ok(());
+        };
+        let due = checked.elapsed() >= following.version_check;
+        if catalogue::notified(&mut conn).map_err(|e| e.to_string())? || due {
+            CatalogueCache(inner)
+                .refresh(&mut conn)
+                .map_err(|e| e.to_string())?;
+            checked = Instant::now();
+        }
+        std::thread::sleep(following.notification_poll);
+    }
+}
