@@ -1,5 +1,14 @@
-DROP TRIGGER countries_catalogue_changed ON countries;
-DROP TRIGGER institutions_catalogue_changed ON institutions;
-DROP TRIGGER destinations_catalogue_changed ON destinations;
+DROP TRIGGER countries_truncated ON countries;
+DROP TRIGGER countries_deleted ON countries;
+DROP TRIGGER countries_updated ON countries;
+DROP TRIGGER countries_inserted ON countries;
+DROP TRIGGER institutions_truncated ON institutions;
+DROP TRIGGER institutions_deleted ON institutions;
+DROP TRIGGER institutions_updated ON institutions;
+DROP TRIGGER institutions_inserted ON institutions;
+DROP TRIGGER destinations_truncated ON destinations;
+DROP TRIGGER destinations_deleted ON destinations;
+DROP TRIGGER destinations_updated ON destinations;
+DROP TRIGGER destinations_inserted ON destinations;
 DROP FUNCTION catalogue_changed();
 DROP TABLE catalogue_version;

@@ -23,11 +23,22 @@ use abroad_storage::{PgConnection, StorageError, Viewer};
 use actix_web::web::Bytes;
 use arc_swap::ArcSwap;
 use diesel::Connection;
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
+use uuid::Uuid;
 
 /// What a search returns per destination: its JSON, rendered once.
-pub type Snapshot = Catalogue<Bytes>;
+pub type Snapshot = Catalogue<Shown>;
+
+/// A destination as readers get it, and the mark of the rows it was made from.
+#[derive(Debug)]
+pub struct Shown {
+    pub json: Bytes,
+    /// Rows under the same mark are unchanged: the next snapshot reuses this listing.
+    mark: String,
+}
 
 /// The version a cache holds before its first load; the database's starts at 1.
 const NEVER_LOADED: i64 = 0;
@@ -80,18 +91,36 @@ impl CatalogueCache {
         if catalogue::version(conn)? == self.0.current.load().version() {
             return Ok(());
         }
-        let mut listings = Vec::new();
-        let version = catalogue::load(conn, |rows| {
-            listings.extend(rows.into_iter().filter_map(listing));
-        })?;
-        let snapshot = Arc::new(Catalogue::new(version, listings));
-        self.0.current.rcu(|held| {
-            if held.version() > snapshot.version() {
-                Arc::clone(held)
-            } else {
-                Arc::clone(&snapshot)
-            }
-        });
+        let started = Instant::now();
+        let held = self.0.current.load_full();
+        let mut read: HashMap<Uuid, Arc<Listing<Shown>>> = HashMap::new();
+        let (version, marks) = catalogue::read(
+            conn,
+            |id, mark| held.shared(id).is_some_and(|l| l.shown.mark == mark),
+            |rows| {
+                read.extend(
+                    rows.into_iter()
+                        .filter_map(listing)
+                        .map(|l| (l.id, Arc::new(l))),
+                );
+            },
+        )?;
+        let fresh = read.len();
+        let listings: Vec<Arc<Listing<Shown>>> = marks
+            .into_iter()
+            .filter_map(|(id, _)| read.remove(&id).or_else(|| held.shared(id).cloned()))
+            .collect();
+        let snapshot = Catalogue::new(version, listings);
+        tracing::info!(
+            version,
+            destinations = snapshot.len(),
+            read = fresh,
+            ms = started.elapsed().as_millis() as u64,
+            "catalogue snapshot rebuilt"
+        );
+        // Builders take turns (the lock above), so what was read last is the newest,
+        // even when the version went down (a database restored from a backup).
+        self.0.current.store(Arc::new(snapshot));
         Ok(())
     }
 
@@ -114,19 +143,24 @@ pub fn reader(viewer: &Viewer) -> Reader {
 }
 
 /// A destination's search facts and its JSON.
-fn listing((record, sort_key): Row) -> Option<Listing<Bytes>> {
+fn listing(
+    Row {
+        record,
+        sort_key,
+        mark,
+    }: Row,
+) -> Option<Listing<Shown>> {
     let d = &record.destination;
     let (Ok(exchange_type), Ok(chance)) = (d.exchange_type.parse(), d.chance.parse()) else {
         // The table's CHECK constraints hold these to the vocabulary.
         tracing::error!(id = %d.id, "a destination with an unknown exchange type or chance is left out of the catalogue");
         return None;
     };
-    // Written from the domain's own types, so they read back.
-    let offerings = serde_json::from_value(d.offerings.clone()).unwrap_or_default();
-    let languages: Vec<LanguageRequirement> =
-        serde_json::from_value(d.languages.clone()).unwrap_or_default();
-    let semesters: Vec<SemesterOffered> =
-        serde_json::from_value(d.semesters.clone()).unwrap_or_default();
+    // Written from the domain's own types, so they read back; one that does not is
+    // left out of the filters on it, and said so.
+    let offerings = stored(d.id, "offerings", &d.offerings);
+    let languages: Vec<LanguageRequirement> = stored(d.id, "languages", &d.languages);
+    let semesters: Vec<SemesterOffered> = stored(d.id, "semesters", &d.semesters);
     let words = WordIndex::new([
         record.institution.name.as_str(),
         record.institution.city.as_str(),
@@ -143,7 +177,10 @@ fn listing((record, sort_key): Row) -> Option<Listing<Bytes>> {
     let mut shown = serde_json::to_vec(&DestinationView::from(record)).unwrap_or_default();
     // Held for the snapshot's life: no spare capacity.
     shown.shrink_to_fit();
-    let shown = Bytes::from(shown);
+    let shown = Shown {
+        json: Bytes::from(shown),
+        mark,
+    };
     Some(Listing {
         id,
         sort_key,
@@ -157,6 +194,18 @@ fn listing((record, sort_key): Row) -> Option<Listing<Bytes>> {
         semesters: semesters.into_iter().map(|s| s.semester).collect(),
         words,
         shown,
+    })
+}
+
+/// A JSON list column read as the domain's type.
+fn stored<T: serde::de::DeserializeOwned + Default>(
+    id: Uuid,
+    column: &str,
+    value: &serde_json::Value,
+) -> T {
+    serde_json::from_value(value.clone()).unwrap_or_else(|e| {
+        tracing::error!(%id, column, error = %e, "a destination's stored list does not read back; its filters will not find it");
+        T::default()
     })
 }
 
@@ -183,11 +232,17 @@ impl Default for Following {
 /// The thread ends when every other handle on the cache is gone.
 pub fn follow(cache: &CatalogueCache, database_url: String, following: Following) {
     let cache = Arc::downgrade(&cache.0);
+    let database_url = with_keepalives(&database_url);
     let spawned = std::thread::Builder::new()
         .name("catalogue-follower".to_owned())
         .spawn(move || {
             while Weak::strong_count(&cache) > 0 {
-                if let Err(e) = follow_on_one_connection(&cache, &database_url, following) {
+                // A panic ends this connection, not the following.
+                let followed = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    follow_on_one_connection(&cache, &database_url, following)
+                }))
+                .unwrap_or_else(|_| Err("the follower panicked".to_owned()));
+                if let Err(e) = followed {
                     tracing::warn!(error = %e, "following the catalogue: reconnecting in a second");
                     std::thread::sleep(Duration::from_secs(1));
                 }
@@ -198,6 +253,27 @@ pub fn follow(cache: &CatalogueCache, database_url: String, following: Following
     }
 }
 
+/// The follower's connection string, with TCP keepalives and a user timeout, so a
+/// connection the network dropped without a word fails within seconds instead of
+/// leaving the snapshot unchecked for the system's default of minutes. (Ignored on a
+/// Unix socket, where nothing is half-open.)
+fn with_keepalives(database_url: &str) -> String {
+    const SETTINGS: [&str; 5] = [
+        "keepalives=1",
+        "keepalives_idle=5",
+        "keepalives_interval=2",
+        "keepalives_count=3",
+        "tcp_user_timeout=10000",
+    ];
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        let separator = if database_url.contains('?') { '&' } else { '?' };
+        format!("{database_url}{separator}{}", SETTINGS.join("&"))
+    } else {
+        // libpq's `key=value` form.
+        format!("{database_url} {}", SETTINGS.join(" "))
+    }
+}
+
 fn follow_on_one_connection(
     cache: &Weak<Inner>,
     database_url: &str,
@@ -205,18 +281,35 @@ fn follow_on_one_connection(
 ) -> Result<(), String> {
     let mut conn = PgConnection::establish(database_url).map_err(|e| e.to_string())?;
     catalogue::listen(&mut conn).map_err(|e| e.to_string())?;
-    let mut checked = Instant::now() - following.version_check;
+    let mut checked: Option<Instant> = None;
     loop {
         let Some(inner) = cache.upgrade() else {
             return Ok(());
         };
-        let due = checked.elapsed() >= following.version_check;
+        let due = checked.is_none_or(|at| at.elapsed() >= following.version_check);
         if catalogue::notified(&mut conn).map_err(|e| e.to_string())? || due {
             CatalogueCache(inner)
                 .refresh(&mut conn)
                 .map_err(|e| e.to_string())?;
-            checked = Instant::now();
+            checked = Some(Instant::now());
         }
         std::thread::sleep(following.notification_poll);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keepalives_join_either_form_of_connection_string() {
+        assert!(
+            with_keepalives("postgres://u@h/db").starts_with("postgres://u@h/db?keepalives=1&")
+        );
+        assert!(
+            with_keepalives("postgres://u@h/db?sslmode=require")
+                .starts_with("postgres://u@h/db?sslmode=require&keepalives=1&")
+        );
+        assert!(with_keepalives("host=h dbname=db").starts_with("host=h dbname=db keepalives=1 "));
     }
 }

@@ -15,6 +15,7 @@ use crate::destination::{Activity, Chance, ExchangeType, Offering, Semester};
 use crate::programme::Level;
 use index::Index;
 use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 use words::WordIndex;
 
@@ -141,14 +142,16 @@ impl<T> Found<'_, T> {
 pub struct Catalogue<T> {
     version: i64,
     /// In list order: sort key, then id.
-    listings: Vec<Listing<T>>,
+    /// Shared with the snapshots before and after this one: a change rebuilds only the
+    /// listings it touched.
+    listings: Vec<Arc<Listing<T>>>,
     positions: HashMap<Uuid, usize>,
     index: Index,
 }
 
 impl<T> Catalogue<T> {
     /// The snapshot of the catalogue as it was at `version`.
-    pub fn new(version: i64, mut listings: Vec<Listing<T>>) -> Self {
+    pub fn new(version: i64, mut listings: Vec<Arc<Listing<T>>>) -> Self {
         listings.sort_unstable_by(|a, b| {
             (a.sort_key.as_bytes(), a.id).cmp(&(b.sort_key.as_bytes(), b.id))
         });
@@ -183,8 +186,13 @@ impl<T> Catalogue<T> {
     pub fn get(&self, id: Uuid, reader: &Reader) -> Option<&Listing<T>> {
         self.positions
             .get(&id)
-            .map(|&i| &self.listings[i])
+            .map(|&i| self.listings[i].as_ref())
             .filter(|l| reader.sees(l))
+    }
+
+    /// One destination whoever reads, shared: for the next snapshot to reuse.
+    pub fn shared(&self, id: Uuid) -> Option<&Arc<Listing<T>>> {
+        self.positions.get(&id).map(|&i| &self.listings[i])
     }
 
     /// A page of the search, starting after `after` (the previous page's last sort key
@@ -215,7 +223,7 @@ impl<T> Catalogue<T> {
         let mut more = false;
         for listing in candidates
             .from(start)
-            .map(|i| &self.listings[i])
+            .map(|i| self.listings[i].as_ref())
             .filter(|l| reader.sees(l) && filter.admits(l))
         {
             if items.len() == limit {
@@ -276,7 +284,7 @@ mod tests {
 
     #[test]
     fn level_activity_and_programme_hold_for_one_offering() {
-        let c = Catalogue::new(1, vec![listing("Karolinska", "SE", false, None)]);
+        let c = Catalogue::new(1, vec![Arc::new(listing("Karolinska", "SE", false, None))]);
         let search = |f: Filter| c.search(&f, &Reader::Anyone, None, 50).items.len();
         let f = |level, activity, programme: Option<&str>| Filter {
             level: Some(level),
@@ -310,7 +318,7 @@ mod tests {
             7,
             names_in
                 .iter()
-                .map(|n| listing(n, "XX", false, None))
+                .map(|n| Arc::new(listing(n, "XX", false, None)))
                 .collect(),
         );
         let first = c.search(&Filter::default(), &Reader::Anyone, None, 2);
@@ -330,9 +338,9 @@ mod tests {
         let c = Catalogue::new(
             1,
             vec![
-                listing("Old LUMC", "SE", true, Some("LUMC")),
-                listing("Old LAW", "SE", true, Some("LAW")),
-                listing("Open", "SE", false, None),
+                Arc::new(listing("Old LUMC", "SE", true, Some("LUMC"))),
+                Arc::new(listing("Old LAW", "SE", true, Some("LAW"))),
+                Arc::new(listing("Open", "SE", false, None)),
             ],
         );
         let archived = Filter {
@@ -356,7 +364,7 @@ mod tests {
 
     #[test]
     fn free_text_with_no_word_finds_nothing() {
-        let c = Catalogue::new(1, vec![listing("Karolinska", "SE", false, None)]);
+        let c = Catalogue::new(1, vec![Arc::new(listing("Karolinska", "SE", false, None))]);
         let search = |words: Vec<&str>| {
             let f = Filter {
                 words: Some(words.into_iter().map(str::to_owned).collect()),

@@ -59,6 +59,7 @@ pub fn upsert(
     update: &CountryUpdate,
 ) -> Result<(Country, Upserted), StorageError> {
     conn.transaction(|conn| {
+        crate::catalogue::lock_for_change(conn)?;
         let inserted = diesel::insert_into(countries::table)
             .values((
                 countries::code.eq(code.as_str()),

@@ -169,6 +169,7 @@ pub fn create(
     draft: &DestinationDraft,
 ) -> Result<DestinationRecord, StorageError> {
     conn.transaction(|conn| {
+        crate::catalogue::lock_for_change(conn)?;
         require_references(conn, draft)?;
         let created: Destination = diesel::insert_into(destinations::table)
             .values(Row::new(draft))
@@ -211,6 +212,7 @@ pub fn update(
             )),
         };
         owns(&seen.destination)?;
+        crate::catalogue::lock_for_change(conn)?;
         let before: Destination = destinations::table
             .find(id)
             .select(Destination::as_select())

@@ -121,6 +121,7 @@ pub fn create(
     draft: &InstitutionDraft,
 ) -> Result<Institution, StorageError> {
     conn.transaction(|conn| {
+        crate::catalogue::lock_for_change(conn)?;
         require_country(conn, &draft.country)?;
         let created: Institution = diesel::insert_into(institutions::table)
             .values(Row::from(draft))
@@ -152,6 +153,7 @@ pub fn update(
     change: impl FnOnce(&Institution) -> Result<InstitutionDraft, StorageError>,
 ) -> Result<Institution, StorageError> {
     conn.transaction(|conn| {
+        crate::catalogue::lock_for_change(conn)?;
         let before: Institution = institutions::table
             .find(id)
             .select(Institution::as_select())

@@ -266,7 +266,7 @@ pub async fn list(
     let found = snapshot.search(&filter, &reader, after, limit);
     let next_cursor = found.next_key().map(|key| Cursor::encode(&key));
     Ok(json_response(list_body(
-        found.items.iter().map(|l| &l.shown),
+        found.items.iter().map(|l| &l.shown.json),
         next_cursor.as_deref(),
     )))
 }
@@ -385,7 +385,7 @@ pub async fn get(
     let listing = snapshot
         .get(id.into_inner(), &reader)
         .ok_or_else(|| ApiError::NotFound(NOT_FOUND.to_owned()))?;
-    Ok(json_response(listing.shown.clone()))
+    Ok(json_response(listing.shown.json.clone()))
 }
 
 /// Changes or archives a destination (coordinators; a faculty coordinator only its

@@ -10,6 +10,7 @@ use crate::destination::{Activity, Chance, ExchangeType, Semester};
 use crate::programme::Level;
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::Arc;
 
 /// A set of list positions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,7 +120,7 @@ pub struct Index {
 
 impl Index {
     /// The index of listings already in list order.
-    pub fn new<T>(listings: &[Listing<T>]) -> Self {
+    pub fn new<T>(listings: &[Arc<Listing<T>>]) -> Self {
         let len = listings.len();
         let mut index = Index {
             len,
