@@ -5,6 +5,7 @@ use abroad_api::auth::{self, Claims, Verifier};
 use abroad_api::catalogue::CatalogueCache;
 use abroad_api::clock::Clock;
 use abroad_api::db::Db;
+use abroad_api::redrawn::RedrawnCalls;
 use abroad_api::settings::{JwtSettings, Settings};
 use abroad_storage::test_db::TestDb;
 use actix_web::http::{Method, StatusCode, header};
@@ -121,6 +122,7 @@ impl TestApp {
             pool: Db::new(pool),
             clock: clock.clone(),
             catalogue: catalogue.clone(),
+            redrawn: RedrawnCalls::default(),
             max_document_bytes: 64 * 1024,
         };
         Self {

@@ -11,6 +11,7 @@ use crate::methods::allowed_methods;
 use crate::openapi::{self, RouteTable};
 use crate::personal::no_store_for_personal_data;
 use crate::query_text::refuse_control_characters;
+use crate::redrawn::RedrawnCalls;
 use crate::telemetry::request_context;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -27,6 +28,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The catalogue in memory, shared by every worker.
     pub catalogue: CatalogueCache,
+    /// Published draws run again, for their explanations.
+    pub redrawn: RedrawnCalls,
     /// Largest uploaded document, in bytes.
     pub max_document_bytes: usize,
 }

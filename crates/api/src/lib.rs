@@ -19,6 +19,7 @@ pub mod methods;
 pub mod openapi;
 pub mod personal;
 pub mod query_text;
+pub mod redrawn;
 pub mod responses;
 pub mod routes;
 pub mod settings;

@@ -33,8 +33,10 @@ pub async fn explanation(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Explanation>, ApiError> {
     let (id, viewer) = (id.into_inner(), caller.viewer());
+    let redrawn = state.redrawn.clone();
     let explanation = crate::db::run(&state.pool, move |conn| {
-        explanations::explanation(conn, id, &viewer)
+        let call = explanations::drawn_call(conn, id, &viewer)?;
+        redrawn.get(conn, &call)?.explain(id)
     })
     .await
     .map_err(missing(NOT_FOUND))?;
