@@ -47,7 +47,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// `search` (tsvector) is left out: only raw SQL fragments read it.
     destinations (id) {
         id -> Uuid,
         institution_id -> Uuid,
