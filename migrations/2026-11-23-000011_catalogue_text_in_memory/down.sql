@@ -1,3 +1,14 @@
+DROP TRIGGER institutions_sort_key ON institutions;
+ALTER FUNCTION institution_sort_key_cascade() RENAME TO institution_search_cascade;
+CREATE TRIGGER institutions_search
+    AFTER UPDATE OF name, city, country ON institutions
+    FOR EACH ROW EXECUTE FUNCTION institution_search_cascade();
+DROP TRIGGER destinations_sort_key ON destinations;
+ALTER FUNCTION destination_sort_key_refresh() RENAME TO destination_search_refresh;
+CREATE TRIGGER destinations_search
+    BEFORE INSERT OR UPDATE OF institution_id, considerations ON destinations
+    FOR EACH ROW EXECUTE FUNCTION destination_search_refresh();
+
 ALTER TABLE destinations ADD COLUMN search tsvector NOT NULL DEFAULT ''::tsvector;
 CREATE INDEX destinations_search_idx ON destinations USING gin (search);
 

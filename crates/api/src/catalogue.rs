@@ -23,7 +23,7 @@ use abroad_storage::{PgConnection, StorageError, Viewer};
 use actix_web::web::Bytes;
 use arc_swap::ArcSwap;
 use diesel::Connection;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -94,9 +94,16 @@ impl CatalogueCache {
         let started = Instant::now();
         let held = self.0.current.load_full();
         let mut read: HashMap<Uuid, Arc<Listing<Shown>>> = HashMap::new();
+        let mut unchanged: HashSet<Uuid> = HashSet::new();
         let (version, marks) = catalogue::read(
             conn,
-            |id, mark| held.shared(id).is_some_and(|l| l.shown.mark == mark),
+            |id, mark| {
+                let same = held.shared(id).is_some_and(|l| l.shown.mark == mark);
+                if same {
+                    unchanged.insert(id);
+                }
+                same
+            },
             |rows| {
                 read.extend(
                     rows.into_iter()
@@ -108,7 +115,16 @@ impl CatalogueCache {
         let fresh = read.len();
         let listings: Vec<Arc<Listing<Shown>>> = marks
             .into_iter()
-            .filter_map(|(id, _)| read.remove(&id).or_else(|| held.shared(id).cloned()))
+            .filter_map(|(id, _)| {
+                // A changed row that makes no listing (see `listing`) is left out,
+                // never kept as it was.
+                read.remove(&id).or_else(|| {
+                    unchanged
+                        .contains(&id)
+                        .then(|| held.shared(id).cloned())
+                        .flatten()
+                })
+            })
             .collect();
         let snapshot = Catalogue::new(version, listings);
         tracing::info!(
@@ -119,7 +135,8 @@ impl CatalogueCache {
             "catalogue snapshot rebuilt"
         );
         // Builders take turns (the lock above), so what was read last is the newest,
-        // even when the version went down (a database restored from a backup).
+        // even when the version went down. (After restoring the database from a
+        // backup, restart the service: transaction ids, and so marks, can repeat.)
         self.0.current.store(Arc::new(snapshot));
         Ok(())
     }
@@ -265,12 +282,15 @@ fn with_keepalives(database_url: &str) -> String {
         "keepalives_count=3",
         "tcp_user_timeout=10000",
     ];
+    // Ours come first: a setting the operator gave comes later and wins.
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        let separator = if database_url.contains('?') { '&' } else { '?' };
-        format!("{database_url}{separator}{}", SETTINGS.join("&"))
+        match database_url.split_once('?') {
+            Some((base, given)) => format!("{base}?{}&{given}", SETTINGS.join("&")),
+            None => format!("{database_url}?{}", SETTINGS.join("&")),
+        }
     } else {
         // libpq's `key=value` form.
-        format!("{database_url} {}", SETTINGS.join(" "))
+        format!("{} {database_url}", SETTINGS.join(" "))
     }
 }
 
@@ -306,10 +326,10 @@ mod tests {
         assert!(
             with_keepalives("postgres://u@h/db").starts_with("postgres://u@h/db?keepalives=1&")
         );
-        assert!(
-            with_keepalives("postgres://u@h/db?sslmode=require")
-                .starts_with("postgres://u@h/db?sslmode=require&keepalives=1&")
-        );
-        assert!(with_keepalives("host=h dbname=db").starts_with("host=h dbname=db keepalives=1 "));
+        let given = with_keepalives("postgres://u@h/db?sslmode=require&keepalives_idle=30");
+        assert!(given.starts_with("postgres://u@h/db?keepalives=1&"));
+        assert!(given.ends_with("&sslmode=require&keepalives_idle=30"));
+        let form = with_keepalives("host=h dbname=db");
+        assert!(form.starts_with("keepalives=1 ") && form.ends_with(" host=h dbname=db"));
     }
 }

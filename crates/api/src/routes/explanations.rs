@@ -33,12 +33,15 @@ pub async fn explanation(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Explanation>, ApiError> {
     let (id, viewer) = (id.into_inner(), caller.viewer());
-    let redrawn = state.redrawn.clone();
-    let explanation = crate::db::run(&state.pool, move |conn| {
-        let call = explanations::drawn_call(conn, id, &viewer)?;
-        redrawn.get(conn, &call)?.explain(id)
+    let call = crate::db::run(&state.pool, move |conn| {
+        explanations::drawn_call(conn, id, &viewer)
     })
     .await
     .map_err(missing(NOT_FOUND))?;
+    let redrawn = state.redrawn.get(&state.pool, call).await?;
+    // A few scans of the draw: off the worker, like a query.
+    let explanation = web::block(move || redrawn.explain(id))
+        .await
+        .map_err(|e| ApiError::internal(&e))??;
     Ok(web::Json(explanation))
 }
