@@ -548,3 +548,58 @@ async fn concurrent_catalogue_writes_never_deadlock() {
             .is_some_and(|n| n.starts_with("Sweden "))
     );
 }
+
+/// A notification can be lost (a dropped connection, a restart between commit and
+/// listen): the follower also compares the version every second. Here a change is made
+/// with the triggers off, so nothing is notified, and the version raised by hand.
+#[actix_web::test]
+async fn a_lost_notification_is_caught_by_the_version_check() {
+    let app = TestApp::new();
+    support::catalogue::country(&app, "SE", "Sweden", "green").await;
+    let institution = support::catalogue::institution(&app, "Umeå University", "SE", "Umeå").await;
+    let created = support::catalogue::destination(
+        &app,
+        &json!({
+            "institution_id": institution,
+            "exchange_type": "university_wide",
+            "offerings": [{"level": "master", "activity": "semester_exchange"}],
+            "chance": "high",
+            "semesters": [{"semester": "spring"}],
+        }),
+    )
+    .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    catalogue::follow(
+        &app.catalogue(),
+        app.db.url().to_owned(),
+        Following::default(),
+    );
+
+    let mut conn = app.db.connect();
+    conn.transaction::<_, diesel::result::Error, _>(|conn| {
+        // Replica mode: no trigger fires, so no version is raised and nothing notified.
+        sql_query("SET LOCAL session_replication_role = replica").execute(conn)?;
+        sql_query("UPDATE destinations SET considerations = 'Midnight sun' WHERE id = $1")
+            .bind::<diesel::sql_types::Uuid, _>(Uuid::parse_str(&id).expect("uuid"))
+            .execute(conn)?;
+        sql_query("UPDATE catalogue_version SET version = version + 1").execute(conn)?;
+        Ok(())
+    })
+    .expect("a change nobody is told of");
+
+    let started = Instant::now();
+    loop {
+        let seen = app
+            .get(&format!("/api/v1/destinations/{id}"), Some(&student()))
+            .await
+            .ok();
+        if seen["considerations"] == "Midnight sun" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the version check never caught the change"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
