@@ -223,6 +223,13 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     }
 }
 
+/// A decision's comment, note or reason (a programme's, a review's, a rejection's):
+/// trimmed, blank as absent, at most 2,000 characters, else 422 naming `field`.
+pub fn decision_text(field: &str, text: Option<&str>) -> Result<Option<String>, ApiError> {
+    abroad_domain::violation::optional_text(field, text, 2000)
+        .map_err(|v| ApiError::Unprocessable(vec![v]))
+}
+
 /// The longest free-text search accepted, in characters.
 pub const MAX_SEARCH_CHARS: usize = 200;
 

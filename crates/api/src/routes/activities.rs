@@ -6,7 +6,7 @@ use crate::access::require_role_on;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
-use crate::extract::{Json, PageRequest};
+use crate::extract::{Json, PageRequest, decision_text};
 use crate::responses::{BreaksRules, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::offers::EmergencyContactView;
 use crate::routes::{ListResponse, created_response};
@@ -322,7 +322,7 @@ pub async fn programme_decision(
     body: Json<ActivityProgrammeDecision>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
     require_role_on_activity(&caller, Role::Programme, &state, *id).await?;
-    let comment = bounded("comment", body.0.comment.as_deref(), false)?;
+    let comment = decision_text("comment", body.0.comment.as_deref())?;
     let (id, actor, programmes, clock) = (
         id.into_inner(),
         caller.actor(),
@@ -446,7 +446,7 @@ pub async fn reject(
     body: Json<Rejection>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
     require_role_on_activity(&caller, Role::Coordinator, &state, *id).await?;
-    let reason = bounded("reason", Some(&body.0.reason), true)?;
+    let reason = required_reason(Some(&body.0.reason))?;
     decide(caller, state, id.into_inner(), reason).await
 }
 
@@ -508,15 +508,14 @@ pub async fn stay(
     Ok(web::Json(kept))
 }
 
-/// A comment or reason: trimmed, at most 2,000 characters; `required` refuses empty.
-fn bounded(field: &str, text: Option<&str>, required: bool) -> Result<Option<String>, ApiError> {
-    let text = abroad_domain::violation::optional_text(field, text, 2000)
-        .map_err(|v| ApiError::Unprocessable(vec![v]))?;
-    if required && text.is_none() {
+/// A rejection's reason: as [`decision_text`], and not empty.
+fn required_reason(text: Option<&str>) -> Result<Option<String>, ApiError> {
+    let text = decision_text("reason", text)?;
+    if text.is_none() {
         return Err(ApiError::Unprocessable(vec![Violation::new(
-            field,
+            "reason",
             "required",
-            format!("`{field}` is required: say why"),
+            "`reason` is required: say why",
         )]));
     }
     Ok(text)

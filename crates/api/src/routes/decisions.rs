@@ -4,7 +4,7 @@
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
-use crate::extract::Json;
+use crate::extract::{Json, decision_text};
 use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::applications::{
     ApplicationView, NOT_FOUND, assessed, require_role_on_application,
@@ -49,7 +49,7 @@ pub async fn programme_decision(
     body: Json<ProgrammeDecision>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     require_role_on_application(&caller, Role::Programme, &state, *id).await?;
-    let comment = bounded("comment", body.0.comment)?;
+    let comment = decision_text("comment", body.0.comment.as_deref())?;
     let (id, actor, programmes, clock) = (
         id.into_inner(),
         caller.actor(),
@@ -112,7 +112,7 @@ pub async fn review(
     let mut v = Violations::new();
     let outcome = v.take(ReviewOutcome::parse("outcome", &body.0.outcome));
     let note =
-        v.take(bounded("note", body.0.note).map_err(|_| {
+        v.take(decision_text("note", body.0.note.as_deref()).map_err(|_| {
             Violation::new("note", "too_long", "a note may be at most 2,000 characters")
         }));
     let (Some(outcome), Some(note)) = (outcome, note) else {
@@ -184,10 +184,4 @@ pub async fn score(
     .await
     .map_err(missing(NOT_FOUND))?;
     Ok(web::Json(view))
-}
-
-/// A comment or note: trimmed, empty is none, at most 2,000 characters.
-fn bounded(field: &str, text: Option<String>) -> Result<Option<String>, ApiError> {
-    abroad_domain::violation::optional_text(field, text.as_deref(), 2000)
-        .map_err(|v| ApiError::Unprocessable(vec![v]))
 }
