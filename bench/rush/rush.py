@@ -6,7 +6,7 @@ Reports submits/s, latency percentiles, errors per step and the client's own CPU
 Standard library only: tokens are HS256 JWTs signed here with the server's secret, and
 requests are written to plain keep-alive sockets, made before the clock starts.
 
-    rush.py BASE_URL SECRET CALL_ID DESTINATIONS_CSV [--students N] [--clients C]
+    rush.py BASE_URL SECRET CALL_ID DESTINATIONS_CSV [--students N] [--clients C] [--first N]
 """
 import argparse, base64, hashlib, hmac, json, socket, statistics, threading, time, urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -103,13 +103,14 @@ def main():
     parser.add_argument("base"), parser.add_argument("secret"), parser.add_argument("call"), parser.add_argument("destinations")
     parser.add_argument("--students", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--first", type=int, default=1, help="number of the first student (r000001)")
     args = parser.parse_args()
     destinations = args.destinations.split(",")
     motivation = "I want to study here because " + "of the courses " * 70
     body = json.dumps({"semester": "autumn", "plan_b": True,
                        "choices": [{"destination_id": d, "motivation": motivation} for d in destinations[:5]]}).encode()
     # Tokens and requests are made before the clock starts.
-    bearers = [token(args.secret, f"r{n:06d}") for n in range(1, args.students + 1)]
+    bearers = [token(args.secret, f"r{n:06d}") for n in range(args.first, args.first + args.students)]
     creates = [request("POST", f"/api/v1/calls/{args.call}/applications", b, body) for b in bearers]
     cpu, started = time.process_time(), time.perf_counter()
     with ThreadPoolExecutor(max_workers=args.clients) as pool:

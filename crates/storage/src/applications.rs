@@ -24,6 +24,7 @@ use statements::{Entry, Locking, NewDraft, Submission};
 use uuid::Uuid;
 
 mod facts;
+mod quick;
 mod statements;
 
 pub use facts::{Facts, with_facts};
@@ -359,10 +360,89 @@ fn admitted_to_second_round(
 /// A student starts an application (a draft) in an open call before its deadline, and
 /// gets it back with the facts its call's rules are checked on.
 ///
+/// The quick way first ([`quick::create`]: two statements, no transaction), and the
+/// careful way when it stands aside.
+pub fn create(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    call_id: Uuid,
+    student: &str,
+    input: &ApplicationInput,
+    clock: impl Fn() -> DateTime<Utc>,
+) -> Result<(ApplicationRecord, Facts), StorageError> {
+    let draft = |programme, started| new_draft(call_id, student, programme, input, started);
+    if let Some(created) = quick::create(conn, actor, call_id, input, student, clock(), draft)? {
+        return Ok(created);
+    }
+    create_carefully(conn, actor, call_id, student, input, clock)
+}
+
+/// A new draft's record: its choices in the order given, no documents yet.
+fn new_draft(
+    call_id: Uuid,
+    student: &str,
+    programme: String,
+    input: &ApplicationInput,
+    started: DateTime<Utc>,
+) -> ApplicationRecord {
+    ApplicationRecord {
+        application: Application {
+            id: Uuid::new_v4(),
+            call_id,
+            student: student.to_owned(),
+            programme,
+            semester: input.semester.as_str().to_owned(),
+            plan_b: input.plan_b,
+            status: ApplicationStatus::Draft.as_str().to_owned(),
+            score: None,
+            programme_decision: None,
+            programme_comment: None,
+            programme_decided_by: None,
+            programme_decided_at: None,
+            review_outcome: None,
+            review_note: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            submitted_at: None,
+            withdrawn_at: None,
+            created_at: started,
+            updated_at: started,
+        },
+        choices: input
+            .choices
+            .iter()
+            .zip(1..)
+            .map(|((destination_id, motivation), rank)| Choice {
+                rank,
+                destination_id: *destination_id,
+                motivation: motivation.clone(),
+            })
+            .collect(),
+        documents: Vec::new(),
+    }
+}
+
+/// A second application of a student in a call breaks the one-active-application
+/// index: a conflict to report, not an error of the store.
+fn already_applied(error: diesel::result::Error) -> StorageError {
+    match error {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => StorageError::State(
+            "you already have an application in this call; change it, or withdraw it first"
+                .to_owned(),
+        ),
+        other => other.into(),
+    }
+}
+
+/// [`create`] the careful way, which reports why a draft cannot be made.
+///
 /// Two statements in the transaction: the call (shared, with the transaction's time and
 /// the student's programme), then the draft with its choices and its audit entry, which
 /// answers the facts. A new draft has no choices to replace and no documents yet.
-pub fn create(
+fn create_carefully(
     conn: &mut PgConnection,
     actor: &Actor,
     call_id: Uuid,
@@ -399,55 +479,10 @@ pub fn create(
                 "the office has no student record for you yet; ask it to sync your record",
             )]));
         };
-        let draft = ApplicationRecord {
-            application: Application {
-                id: Uuid::new_v4(),
-                call_id,
-                student: student.to_owned(),
-                programme,
-                semester: input.semester.as_str().to_owned(),
-                plan_b: input.plan_b,
-                status: ApplicationStatus::Draft.as_str().to_owned(),
-                score: None,
-                programme_decision: None,
-                programme_comment: None,
-                programme_decided_by: None,
-                programme_decided_at: None,
-                review_outcome: None,
-                review_note: None,
-                reviewed_by: None,
-                reviewed_at: None,
-                submitted_at: None,
-                withdrawn_at: None,
-                created_at: started,
-                updated_at: started,
-            },
-            choices: input
-                .choices
-                .iter()
-                .zip(1..)
-                .map(|((destination_id, motivation), rank)| Choice {
-                    rank,
-                    destination_id: *destination_id,
-                    motivation: motivation.clone(),
-                })
-                .collect(),
-            documents: Vec::new(),
-        };
-        let (choices, student): (String, StudentRow) =
-            match NewDraft::new(actor, &draft).get_result(conn) {
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => {
-                    return Err(StorageError::State(
-                        "you already have an application in this call; change it, or withdraw \
-                         it first"
-                            .to_owned(),
-                    ));
-                }
-                other => other?,
-            };
+        let draft = new_draft(call_id, student, programme, input, started);
+        let (choices, student): (String, StudentRow) = NewDraft::new(actor, &draft)
+            .get_result(conn)
+            .map_err(already_applied)?;
         let choices: Vec<ChoiceRow> =
             serde_json::from_str(&choices).map_err(|_| corrupt("an application's choices"))?;
         // An archived destination is not there for students: an unknown choice. Returning
@@ -574,17 +609,51 @@ pub fn update(
 }
 
 /// The owner submits a draft before the deadline. `check` runs the submission rules on
-/// the facts read under the lock and answers the warnings, or every violation.
+/// the facts and answers the warnings, or every violation.
 ///
-/// Five statements in the transaction: the call (shared), the application (for update),
-/// its facts, and the change with its audit entry in one.
+/// The quick way first ([`quick::submit`]: two statements, no transaction), and the
+/// careful way when it stands aside.
 pub fn submit(
     conn: &mut PgConnection,
     actor: &Actor,
     id: Uuid,
     owner: &str,
     clock: impl Fn() -> DateTime<Utc>,
-    check: impl FnOnce(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
+    check: impl Fn(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
+) -> Result<(ApplicationRecord, Vec<Violation>), StorageError> {
+    if let Some(submitted) = quick::submit(conn, actor, id, owner, clock(), &check)? {
+        return Ok(submitted);
+    }
+    submit_carefully(conn, actor, id, owner, clock, check)
+}
+
+/// The quick way of [`submit`] alone, with `between` run after its read and before its
+/// write: how a test lands a change in between. `None` when the quick way stood aside.
+#[cfg(feature = "test-support")]
+pub fn submit_quickly_with(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    owner: &str,
+    at: DateTime<Utc>,
+    check: impl Fn(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
+    between: impl FnOnce(),
+) -> Result<Option<(ApplicationRecord, Vec<Violation>)>, StorageError> {
+    quick::submit_with(conn, actor, id, owner, at, &check, between)
+}
+
+/// [`submit`] the careful way, which reports why a draft cannot be submitted: the
+/// rules are checked on the facts read under the lock.
+///
+/// Five statements in the transaction: the call (shared), the application (for update),
+/// its facts, and the change with its audit entry in one.
+fn submit_carefully(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    owner: &str,
+    clock: impl Fn() -> DateTime<Utc>,
+    check: impl Fn(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
 ) -> Result<(ApplicationRecord, Vec<Violation>), StorageError> {
     conn.transaction(|conn| {
         let (before, call, started) =

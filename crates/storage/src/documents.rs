@@ -20,6 +20,10 @@ pub struct Upload<'a> {
 }
 
 /// The owner uploads (or replaces) a document while the application is a draft.
+///
+/// The application's row is written too (`updated_at`): a change to what its rules are
+/// checked on always writes the row, which is how a submission read before it knows
+/// it is out of date (`applications::quick`).
 pub fn put_document(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -67,6 +71,9 @@ pub fn put_document(
             ))
             .returning(DocumentInfo::as_returning())
             .get_result(conn)?;
+        diesel::update(applications::table.find(id))
+            .set(applications::updated_at.eq(diesel::dsl::now))
+            .execute(conn)?;
         audit::record(
             conn,
             actor,

@@ -50,6 +50,11 @@ pub(super) struct StudentRow {
 }
 
 impl StudentRow {
+    /// The student's programme now.
+    pub(super) fn programme(&self) -> &str {
+        &self.programme
+    }
+
     fn facts(self) -> Result<StudentFacts, StorageError> {
         Ok(StudentFacts {
             registered: self.registered,
@@ -160,36 +165,14 @@ pub fn with_facts(
         .map(|application| {
             let (_, call, student, choices, motivations, documents) =
                 rows.remove(&application.id).ok_or(StorageError::NotFound)?;
-            let choices: Vec<ChoiceRow> =
-                serde_json::from_str(&choices).map_err(|_| corrupt("an application's choices"))?;
-            let motivations = motivations.unwrap_or_default();
-            if motivations.len() != choices.len() {
-                return Err(corrupt("an application's choices"));
-            }
-            let documents: Vec<DocumentInfo> = serde_json::from_str(&documents)
-                .map_err(|_| corrupt("an application's documents"))?;
-            let record = ApplicationRecord {
-                choices: choices
-                    .iter()
-                    .zip(motivations)
-                    .map(|(c, motivation)| Choice {
-                        rank: c.rank,
-                        destination_id: c.destination_id,
-                        motivation,
-                    })
-                    .collect(),
-                documents,
-                application,
-            };
-            let facts = facts(
+            record_with_facts(
                 &call,
-                &record.application,
+                application,
                 student,
-                &record.choices,
                 &choices,
-                &record.documents,
-            )?;
-            Ok((record, facts))
+                motivations,
+                &documents,
+            )
         })
         .collect()
 }
@@ -208,7 +191,7 @@ type FactsRow = (
 
 /// Which applications [`FactsQuery`] reads. One has a statement of its own: PostgreSQL's
 /// generic plan for `= ANY` expects several and joins by scanning whole tables.
-enum Ids {
+pub(super) enum Ids {
     One(Uuid),
     Many(Vec<Uuid>),
 }
@@ -260,38 +243,96 @@ impl RunQueryDsl<PgConnection> for FactsQuery {}
 
 impl QueryFragment<Pg> for FactsQuery {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql(concat!(
-            "WITH choices AS (SELECT c.application_id, json_agg(",
-            choice_json!(),
-            " ORDER BY c.rank)::text AS facts, array_agg(c.motivation ORDER BY c.rank) ",
-            "AS motivations FROM applications a JOIN application_choices c ",
-            "ON c.application_id = a.id",
-            choice_joins!("a"),
-            " WHERE a.id"
-        ));
-        self.ids.walk_ast(&mut out)?;
-        out.push_sql(
-            " GROUP BY c.application_id), documents AS (SELECT application_id, \
-             json_agg(json_build_object('kind', kind, 'sha256', sha256, 'size', size, \
-             'uploaded_at', uploaded_at) ORDER BY kind)::text AS documents \
-             FROM application_documents WHERE application_id",
-        );
-        self.ids.walk_ast(&mut out)?;
-        out.push_sql(" GROUP BY application_id) SELECT applications.id, ");
+        facts_head(&self.ids, &mut out)?;
+        out.push_sql("applications.id, ");
         self.call.walk_ast(out.reborrow())?;
         out.push_sql(", ");
         self.student.walk_ast(out.reborrow())?;
-        out.push_sql(
-            ", coalesce(choices.facts, '[]'), choices.motivations, \
-             coalesce(documents.documents, '[]') FROM applications \
-             JOIN calls ON calls.id = applications.call_id \
-             JOIN students ON students.number = applications.student \
-             LEFT JOIN choices ON choices.application_id = applications.id \
-             LEFT JOIN documents ON documents.application_id = applications.id \
-             WHERE applications.id",
-        );
-        self.ids.walk_ast(&mut out)
+        facts_tail(&self.ids, &mut out)
     }
+}
+
+/// `WITH choices AS (…), documents AS (…) SELECT `: the facts of these applications'
+/// choices and their documents, for [`facts_tail`] to join.
+pub(super) fn facts_head<'b>(ids: &'b Ids, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+    out.push_sql(concat!(
+        "WITH choices AS (SELECT c.application_id, json_agg(",
+        choice_json!(),
+        " ORDER BY c.rank)::text AS facts, array_agg(c.motivation ORDER BY c.rank) ",
+        "AS motivations FROM applications a JOIN application_choices c ",
+        "ON c.application_id = a.id",
+        choice_joins!("a"),
+        " WHERE a.id"
+    ));
+    ids.walk_ast(out)?;
+    out.push_sql(
+        " GROUP BY c.application_id), documents AS (SELECT application_id, \
+         json_agg(json_build_object('kind', kind, 'sha256', sha256, 'size', size, \
+         'uploaded_at', uploaded_at) ORDER BY kind)::text AS documents \
+         FROM application_documents WHERE application_id",
+    );
+    ids.walk_ast(out)?;
+    out.push_sql(" GROUP BY application_id) SELECT ");
+    Ok(())
+}
+
+/// `, choices' facts, motivations, documents FROM applications JOIN calls, students …
+/// WHERE applications.id …`, after [`facts_head`] and the columns a statement wants
+/// of `applications`, `calls` and `students`.
+pub(super) fn facts_tail<'b>(ids: &'b Ids, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+    out.push_sql(
+        ", coalesce(choices.facts, '[]'), choices.motivations, \
+         coalesce(documents.documents, '[]') FROM applications \
+         JOIN calls ON calls.id = applications.call_id \
+         JOIN students ON students.number = applications.student \
+         LEFT JOIN choices ON choices.application_id = applications.id \
+         LEFT JOIN documents ON documents.application_id = applications.id \
+         WHERE applications.id",
+    );
+    ids.walk_ast(out)
+}
+
+/// The record and facts of one application from what [`facts_tail`] answers:
+/// its choices' facts (a JSON array of [`ChoiceRow`]), their motivations in rank order
+/// (none without choices), and its documents (a JSON array of [`DocumentInfo`]).
+pub(super) fn record_with_facts(
+    call: &Call,
+    application: Application,
+    student: StudentRow,
+    choices: &str,
+    motivations: Option<Vec<Option<String>>>,
+    documents: &str,
+) -> Result<(ApplicationRecord, Facts), StorageError> {
+    let choices: Vec<ChoiceRow> =
+        serde_json::from_str(choices).map_err(|_| corrupt("an application's choices"))?;
+    let motivations = motivations.unwrap_or_default();
+    if motivations.len() != choices.len() {
+        return Err(corrupt("an application's choices"));
+    }
+    let documents: Vec<DocumentInfo> =
+        serde_json::from_str(documents).map_err(|_| corrupt("an application's documents"))?;
+    let record = ApplicationRecord {
+        choices: choices
+            .iter()
+            .zip(motivations)
+            .map(|(c, motivation)| Choice {
+                rank: c.rank,
+                destination_id: c.destination_id,
+                motivation,
+            })
+            .collect(),
+        documents,
+        application,
+    };
+    let facts = facts(
+        call,
+        &record.application,
+        student,
+        &record.choices,
+        &choices,
+        &record.documents,
+    )?;
+    Ok((record, facts))
 }
 
 /// The facts of an application: `choices` as stored, `rows` what [`choice_json`] gives

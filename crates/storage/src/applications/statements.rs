@@ -92,7 +92,11 @@ impl<'a> Entry<'a> {
     }
 
     /// `INSERT INTO audit_log … SELECT … FROM source`.
-    fn walk_ast<'b>(&'b self, source: &str, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+    pub(super) fn walk_ast<'b>(
+        &'b self,
+        source: &str,
+        out: &mut AstPass<'_, 'b, Pg>,
+    ) -> QueryResult<()> {
         out.push_sql(
             "INSERT INTO audit_log (actor, role, action, entity_type, entity_id, before, after, \
              request_id) SELECT ",
@@ -132,6 +136,8 @@ macro_rules! prepared_statement {
         impl RunQueryDsl<PgConnection> for $name<'_> {}
     };
 }
+
+pub(super) use prepared_statement;
 
 /// A new draft with its choices and its audit entry, in one statement, which answers
 /// the facts of the choices it wrote ([`choice_json`]) and of the student. Only

@@ -1,0 +1,415 @@
+//! The quick way to create or submit an application, for the deadline rush: two
+//! statements and no explicit transaction, where the careful way takes four or five
+//! round trips (BEGIN, lock, read, write, COMMIT).
+//!
+//! The first statement reads everything the rules are checked on, in one snapshot.
+//! The second writes the change with its audit entry (one statement, so all or
+//! nothing), and only if what the first read still holds, checked under the locks the
+//! careful way takes, in the same order: the call shared and accepting at the same
+//! moment, then the application's row. For a submit that row must be the very version
+//! that was read (`xmin`): every change to an application, its choices or its documents
+//! writes its row, so an unchanged version means unchanged facts.
+//!
+//! The second statement never waits for a lock (`SKIP LOCKED`): a row someone else
+//! holds makes it write nothing. So the clock it is checked against, read just before
+//! it, is the time the locks were had, as on the careful way: a write held up past the
+//! deadline is late.
+//!
+//! Whenever anything is off (an error to report, a rule broken, a lock held, a change
+//! in between) these answer `None` and the caller takes the careful way, which locks
+//! first, waiting its turn, and reports exactly. The quick way never lets through what
+//! the careful way would refuse; it only saves round trips when all is well.
+
+use super::facts::{ChoiceRow, Ids, StudentRow, choice_joins, choice_json, facts_head, facts_tail};
+use super::statements::{Entry, prepared_statement};
+use super::{Application, ApplicationInput, ApplicationRecord, Facts, accepting, facts};
+use crate::StorageError;
+use crate::audit::Actor;
+use crate::calls::Call;
+use abroad_domain::{ApplicationStatus, CallStatus, Scheme, Violation};
+use chrono::{DateTime, Utc};
+use diesel::dsl::{AsSelect, SqlTypeOf};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz};
+use uuid::Uuid;
+
+/// A new draft in two statements, or `None` for the careful way. `draft` builds the
+/// record from the student's programme and the time the draft is created.
+pub(super) fn create(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    call_id: Uuid,
+    input: &ApplicationInput,
+    student: &str,
+    at: DateTime<Utc>,
+    draft: impl Fn(String, DateTime<Utc>) -> ApplicationRecord,
+) -> Result<Option<(ApplicationRecord, Facts)>, StorageError> {
+    let destinations: Vec<Uuid> = input.choices.iter().map(|(d, _)| *d).collect();
+    let read = DraftFacts {
+        call: Call::as_select(),
+        student: StudentRow::as_select(),
+        destinations: &destinations,
+        semester: input.semester.as_str(),
+        number: student,
+        call_id,
+    }
+    .get_result::<(Call, DateTime<Utc>, StudentRow, String)>(conn)
+    .optional()?;
+    let Some((call, started, student_row, choices)) = read else {
+        return Ok(None);
+    };
+    let second_round =
+        call.parent_call_id.is_some() && call.scheme == Scheme::UniversityWide.as_str();
+    if second_round || accepting(&call, at).is_err() {
+        return Ok(None);
+    }
+    let rows: Vec<ChoiceRow> = serde_json::from_str(&choices)
+        .map_err(|_| super::facts::corrupt("an application's choices"))?;
+    // An unknown or archived destination: the careful way names it.
+    if rows.len() != destinations.len() {
+        return Ok(None);
+    }
+    let draft = draft(student_row.programme().to_owned(), started);
+    let written = QuickDraft {
+        draft: &draft.application,
+        at,
+        destinations: &destinations,
+        motivations: draft.choices.iter().map(|c| c.motivation.clone()).collect(),
+        entry: Entry::new(
+            actor,
+            "application.created",
+            draft.application.id,
+            None::<&()>,
+            Some(&draft),
+        ),
+    }
+    .get_result::<i32>(conn)
+    .map_err(super::already_applied)?;
+    if written != 1 {
+        return Ok(None);
+    }
+    let facts = facts(
+        &call,
+        &draft.application,
+        student_row,
+        &draft.choices,
+        &rows,
+        &[],
+    )?;
+    Ok(Some((draft, facts)))
+}
+
+/// A submission in two statements, or `None` for the careful way: also when `check`
+/// finds a rule broken, which the careful way reports from facts read under the lock.
+pub(super) fn submit(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    owner: &str,
+    at: DateTime<Utc>,
+    check: &impl Fn(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
+) -> Result<Option<(ApplicationRecord, Vec<Violation>)>, StorageError> {
+    submit_with(conn, actor, id, owner, at, check, || ())
+}
+
+/// [`submit`], running `between` after the read and before the write: where a test
+/// puts the change that must make the quick way stand aside.
+pub(super) fn submit_with(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    owner: &str,
+    at: DateTime<Utc>,
+    check: &impl Fn(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
+    between: impl FnOnce(),
+) -> Result<Option<(ApplicationRecord, Vec<Violation>)>, StorageError> {
+    let read = Submittable {
+        ids: Ids::One(id),
+        application: Application::as_select(),
+        call: Call::as_select(),
+        student: StudentRow::as_select(),
+        owner,
+    }
+    .get_result::<SubmittableRow>(conn)
+    .optional()?;
+    let Some((before, version, started, call, student, choices, motivations, documents)) = read
+    else {
+        return Ok(None);
+    };
+    if before.status()? != ApplicationStatus::Draft || accepting(&call, at).is_err() {
+        return Ok(None);
+    }
+    let (record, facts) = super::facts::record_with_facts(
+        &call,
+        before.clone(),
+        student,
+        &choices,
+        motivations,
+        &documents,
+    )?;
+    let Ok(warnings) = check(&facts) else {
+        return Ok(None);
+    };
+    let after = Application {
+        status: ApplicationStatus::Submitted.as_str().to_owned(),
+        submitted_at: Some(at),
+        updated_at: started,
+        ..before.clone()
+    };
+    between();
+    let written: i32 = QuickSubmission {
+        after: &after,
+        at,
+        version: &version,
+        entry: Entry::new(
+            actor,
+            "application.submitted",
+            id,
+            Some(&before),
+            Some(&after),
+        ),
+    }
+    .get_result(conn)?;
+    if written != 1 {
+        return Ok(None);
+    }
+    Ok(Some((
+        ApplicationRecord {
+            application: after,
+            ..record
+        },
+        warnings,
+    )))
+}
+
+/// `calls AS MATERIALIZED (…`: the call if it is open and accepting at `at`, as
+/// [`accepting`] has it, for the caller to lock shared as the careful way does
+/// (closing takes it exclusively, so the write either finishes before the call closes
+/// or finds it closed).
+fn accepting_call<'b>(
+    call_id: &'b Uuid,
+    at: &'b DateTime<Utc>,
+    out: &mut AstPass<'_, 'b, Pg>,
+) -> QueryResult<()> {
+    out.push_sql("calls AS MATERIALIZED (SELECT calls.id FROM calls WHERE calls.id = ");
+    out.push_bind_param::<diesel::sql_types::Uuid, _>(call_id)?;
+    out.push_sql(" AND calls.status = ");
+    out.push_bind_param::<Text, _>(CallStatus::Open.as_str())?;
+    out.push_sql(" AND calls.opens_at <= ");
+    out.push_bind_param::<Timestamptz, _>(at)?;
+    out.push_sql(" AND calls.deadline >= ");
+    out.push_bind_param::<Timestamptz, _>(at)?;
+    Ok(())
+}
+
+/// What a new draft is checked on: the call, the transaction's time, the student and
+/// the facts of each chosen destination that is there and not archived, in rank order.
+/// No row without a student record.
+struct DraftFacts<'a> {
+    call: AsSelect<Call, Pg>,
+    student: AsSelect<StudentRow, Pg>,
+    destinations: &'a Vec<Uuid>,
+    semester: &'a str,
+    number: &'a str,
+    call_id: Uuid,
+}
+
+prepared_statement!(
+    DraftFacts,
+    (
+        SqlTypeOf<AsSelect<Call, Pg>>,
+        Timestamptz,
+        SqlTypeOf<AsSelect<StudentRow, Pg>>,
+        Text
+    )
+);
+
+impl QueryFragment<Pg> for DraftFacts<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("SELECT ");
+        self.call.walk_ast(out.reborrow())?;
+        out.push_sql(", CURRENT_TIMESTAMP, ");
+        self.student.walk_ast(out.reborrow())?;
+        out.push_sql(concat!(
+            ", (SELECT coalesce(json_agg(",
+            choice_json!(),
+            " ORDER BY c.rank), '[]')::text FROM unnest("
+        ));
+        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
+        out.push_sql(concat!(
+            ") WITH ORDINALITY AS c (destination_id, rank)",
+            choice_joins!("application"),
+            " WHERE NOT d.archived) FROM calls CROSS JOIN LATERAL (SELECT calls.id AS call_id, ",
+            "CAST("
+        ));
+        out.push_bind_param::<Text, _>(self.semester)?;
+        out.push_sql(" AS text) AS semester) AS application JOIN students ON students.number = ");
+        out.push_bind_param::<Text, _>(self.number)?;
+        out.push_sql(" WHERE calls.id = ");
+        out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.call_id)
+    }
+}
+
+/// The draft, its choices and its audit entry, written only if the call still accepts
+/// it (and is no university-wide second round, whose admission the careful way
+/// checks), the student's programme is still the one recorded, and every choice is of
+/// a destination that is there and not archived. Answers how many drafts it wrote.
+struct QuickDraft<'a> {
+    draft: &'a Application,
+    at: DateTime<Utc>,
+    destinations: &'a Vec<Uuid>,
+    motivations: Vec<Option<String>>,
+    entry: Entry<'a>,
+}
+
+prepared_statement!(QuickDraft, Integer);
+
+impl QueryFragment<Pg> for QuickDraft<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let a = self.draft;
+        out.push_sql("WITH ");
+        accepting_call(&a.call_id, &self.at, &mut out)?;
+        out.push_sql(" AND (calls.parent_call_id IS NULL OR calls.scheme <> ");
+        out.push_bind_param::<Text, _>(Scheme::UniversityWide.as_str())?;
+        out.push_sql(
+            ") FOR SHARE SKIP LOCKED), application AS (INSERT INTO applications (id, call_id, \
+             student, \
+             programme, semester, plan_b, status, created_at, updated_at) SELECT ",
+        );
+        out.push_bind_param::<diesel::sql_types::Uuid, _>(&a.id)?;
+        out.push_sql(", calls.id, ");
+        out.push_bind_param::<Text, _>(&a.student)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&a.programme)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&a.semester)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Bool, _>(&a.plan_b)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&a.status)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamptz, _>(&a.created_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamptz, _>(&a.updated_at)?;
+        out.push_sql(" FROM calls WHERE EXISTS (SELECT 1 FROM students WHERE students.number = ");
+        out.push_bind_param::<Text, _>(&a.student)?;
+        out.push_sql(" AND students.programme = ");
+        out.push_bind_param::<Text, _>(&a.programme)?;
+        out.push_sql(") AND (SELECT count(*) FROM unnest(");
+        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
+        out.push_sql(
+            ") AS w (id) JOIN destinations d ON d.id = w.id AND NOT d.archived) = cardinality(",
+        );
+        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
+        out.push_sql(
+            ") RETURNING id), choices AS (INSERT INTO application_choices (application_id, \
+             rank, destination_id, motivation) SELECT application.id, w.rank::integer, \
+             w.destination_id, w.motivation FROM application, unnest(",
+        );
+        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.motivations)?;
+        out.push_sql(") WITH ORDINALITY AS w (destination_id, motivation, rank)), entry AS (");
+        self.entry.walk_ast("application", &mut out)?;
+        out.push_sql(") SELECT count(*)::integer FROM application");
+        Ok(())
+    }
+}
+
+/// A row of [`Submittable`]: the application, its row version, the time, its call and
+/// student, its choices' facts, motivations and documents (see `record_with_facts`).
+type SubmittableRow = (
+    Application,
+    String,
+    DateTime<Utc>,
+    Call,
+    StudentRow,
+    String,
+    Option<Vec<Option<String>>>,
+    String,
+);
+
+/// The owner's application with its row version and everything its submission is
+/// checked on, in one snapshot. No row for an application that is not the owner's.
+struct Submittable<'a> {
+    ids: Ids,
+    application: AsSelect<Application, Pg>,
+    call: AsSelect<Call, Pg>,
+    student: AsSelect<StudentRow, Pg>,
+    owner: &'a str,
+}
+
+prepared_statement!(
+    Submittable,
+    (
+        SqlTypeOf<AsSelect<Application, Pg>>,
+        Text,
+        Timestamptz,
+        SqlTypeOf<AsSelect<Call, Pg>>,
+        SqlTypeOf<AsSelect<StudentRow, Pg>>,
+        Text,
+        Nullable<Array<Nullable<Text>>>,
+        Text
+    )
+);
+
+impl QueryFragment<Pg> for Submittable<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        facts_head(&self.ids, &mut out)?;
+        self.application.walk_ast(out.reborrow())?;
+        out.push_sql(", applications.xmin::text, CURRENT_TIMESTAMP, ");
+        self.call.walk_ast(out.reborrow())?;
+        out.push_sql(", ");
+        self.student.walk_ast(out.reborrow())?;
+        facts_tail(&self.ids, &mut out)?;
+        out.push_sql(" AND applications.student = ");
+        out.push_bind_param::<Text, _>(self.owner)
+    }
+}
+
+/// The draft turned submitted with its audit entry, only if the call still accepts it
+/// and the application's row is still the version that was read (so still a draft
+/// with the same choices and documents). Answers how many it wrote.
+struct QuickSubmission<'a> {
+    after: &'a Application,
+    at: DateTime<Utc>,
+    version: &'a str,
+    entry: Entry<'a>,
+}
+
+prepared_statement!(QuickSubmission, Integer);
+
+impl QueryFragment<Pg> for QuickSubmission<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let a = self.after;
+        out.push_sql("WITH ");
+        accepting_call(&a.call_id, &self.at, &mut out)?;
+        out.push_sql(
+            " FOR SHARE SKIP LOCKED), locked AS MATERIALIZED (SELECT applications.id FROM \
+             applications JOIN calls ON calls.id = applications.call_id WHERE applications.id = ",
+        );
+        out.push_bind_param::<diesel::sql_types::Uuid, _>(&a.id)?;
+        out.push_sql(" AND applications.status = ");
+        out.push_bind_param::<Text, _>(ApplicationStatus::Draft.as_str())?;
+        out.push_sql(" AND applications.xmin::text = ");
+        out.push_bind_param::<Text, _>(self.version)?;
+        out.push_sql(
+            " FOR UPDATE OF applications SKIP LOCKED), application AS (UPDATE applications \
+             SET status = ",
+        );
+        out.push_bind_param::<Text, _>(&a.status)?;
+        out.push_sql(", submitted_at = ");
+        out.push_bind_param::<Nullable<Timestamptz>, _>(&a.submitted_at)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<Timestamptz, _>(&a.updated_at)?;
+        out.push_sql(
+            " FROM locked WHERE applications.id = locked.id RETURNING applications.id), \
+             entry AS (",
+        );
+        self.entry.walk_ast("application", &mut out)?;
+        out.push_sql(" RETURNING 1) SELECT count(*)::integer FROM entry");
+        Ok(())
+    }
+}
