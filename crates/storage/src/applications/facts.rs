@@ -137,7 +137,41 @@ macro_rules! choice_joins {
     };
 }
 
-pub(super) use {choice_joins, choice_json};
+/// The documents of an application as JSON, `'[]'` for none: a [`DocumentInfo`] each,
+/// from `application_documents` rows (aggregated).
+macro_rules! documents_json {
+    () => {
+        concat!(
+            "json_agg(json_build_object('kind', kind, 'sha256', sha256, 'size', size, ",
+            "'uploaded_at', uploaded_at) ORDER BY kind)::text"
+        )
+    };
+}
+
+/// The facts of the choices and documents of the application in `applications`, each in
+/// a subquery of its own, for a statement about one application: its choices' facts
+/// (JSON), their motivations (an array, none without choices) and its documents
+/// (JSON), then `FROM applications` with its call and student, up to `WHERE`. One
+/// application's few rows are read by index; no table is hashed whole.
+macro_rules! one_application_facts {
+    () => {
+        concat!(
+            ", (SELECT coalesce(json_agg(",
+            choice_json!(),
+            " ORDER BY c.rank), '[]')::text FROM application_choices c",
+            choice_joins!("applications"),
+            " WHERE c.application_id = applications.id), (SELECT array_agg(c.motivation ",
+            "ORDER BY c.rank) FROM application_choices c WHERE c.application_id = ",
+            "applications.id), (SELECT coalesce(",
+            documents_json!(),
+            ", '[]') FROM application_documents WHERE application_id = applications.id) ",
+            "FROM applications JOIN calls ON calls.id = applications.call_id ",
+            "JOIN students ON students.number = applications.student WHERE "
+        )
+    };
+}
+
+pub(super) use {choice_joins, choice_json, documents_json, one_application_facts};
 
 /// Reads the records of these applications (their choices and documents) and the facts
 /// their calls' rules are checked on (students, calls, destinations, countries, places)
@@ -191,7 +225,7 @@ type FactsRow = (
 
 /// Which applications [`FactsQuery`] reads. One has a statement of its own: PostgreSQL's
 /// generic plan for `= ANY` expects several and joins by scanning whole tables.
-pub(super) enum Ids {
+enum Ids {
     One(Uuid),
     Many(Vec<Uuid>),
 }
@@ -254,7 +288,7 @@ impl QueryFragment<Pg> for FactsQuery {
 
 /// `WITH choices AS (…), documents AS (…) SELECT `: the facts of these applications'
 /// choices and their documents, for [`facts_tail`] to join.
-pub(super) fn facts_head<'b>(ids: &'b Ids, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+fn facts_head<'b>(ids: &'b Ids, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
     out.push_sql(concat!(
         "WITH choices AS (SELECT c.application_id, json_agg(",
         choice_json!(),
@@ -265,12 +299,11 @@ pub(super) fn facts_head<'b>(ids: &'b Ids, out: &mut AstPass<'_, 'b, Pg>) -> Que
         " WHERE a.id"
     ));
     ids.walk_ast(out)?;
-    out.push_sql(
-        " GROUP BY c.application_id), documents AS (SELECT application_id, \
-         json_agg(json_build_object('kind', kind, 'sha256', sha256, 'size', size, \
-         'uploaded_at', uploaded_at) ORDER BY kind)::text AS documents \
-         FROM application_documents WHERE application_id",
-    );
+    out.push_sql(concat!(
+        " GROUP BY c.application_id), documents AS (SELECT application_id, ",
+        documents_json!(),
+        " AS documents FROM application_documents WHERE application_id"
+    ));
     ids.walk_ast(out)?;
     out.push_sql(" GROUP BY application_id) SELECT ");
     Ok(())
@@ -279,7 +312,7 @@ pub(super) fn facts_head<'b>(ids: &'b Ids, out: &mut AstPass<'_, 'b, Pg>) -> Que
 /// `, choices' facts, motivations, documents FROM applications JOIN calls, students …
 /// WHERE applications.id …`, after [`facts_head`] and the columns a statement wants
 /// of `applications`, `calls` and `students`.
-pub(super) fn facts_tail<'b>(ids: &'b Ids, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+fn facts_tail<'b>(ids: &'b Ids, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
     out.push_sql(
         ", coalesce(choices.facts, '[]'), choices.motivations, \
          coalesce(documents.documents, '[]') FROM applications \

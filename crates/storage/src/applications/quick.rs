@@ -20,7 +20,9 @@
 //! first, waiting its turn, and reports exactly. The quick way never lets through what
 //! the careful way would refuse; it only saves round trips when all is well.
 
-use super::facts::{ChoiceRow, Ids, StudentRow, choice_joins, choice_json, facts_head, facts_tail};
+use super::facts::{
+    ChoiceRow, StudentRow, choice_joins, choice_json, documents_json, one_application_facts,
+};
 use super::statements::{Entry, prepared_statement};
 use super::{Application, ApplicationInput, ApplicationRecord, Facts, accepting, facts};
 use crate::StorageError;
@@ -126,7 +128,7 @@ pub(super) fn submit_with(
     between: impl FnOnce(),
 ) -> Result<Option<(ApplicationRecord, Vec<Violation>)>, StorageError> {
     let read = Submittable {
-        ids: Ids::One(id),
+        id,
         application: Application::as_select(),
         call: Call::as_select(),
         student: StudentRow::as_select(),
@@ -334,7 +336,7 @@ type SubmittableRow = (
 /// The owner's application with its row version and everything its submission is
 /// checked on, in one snapshot. No row for an application that is not the owner's.
 struct Submittable<'a> {
-    ids: Ids,
+    id: Uuid,
     application: AsSelect<Application, Pg>,
     call: AsSelect<Call, Pg>,
     student: AsSelect<StudentRow, Pg>,
@@ -357,13 +359,15 @@ prepared_statement!(
 
 impl QueryFragment<Pg> for Submittable<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        facts_head(&self.ids, &mut out)?;
+        out.push_sql("SELECT ");
         self.application.walk_ast(out.reborrow())?;
         out.push_sql(", applications.xmin::text, CURRENT_TIMESTAMP, ");
         self.call.walk_ast(out.reborrow())?;
         out.push_sql(", ");
         self.student.walk_ast(out.reborrow())?;
-        facts_tail(&self.ids, &mut out)?;
+        out.push_sql(one_application_facts!());
+        out.push_sql("applications.id = ");
+        out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.id)?;
         out.push_sql(" AND applications.student = ");
         out.push_bind_param::<Text, _>(self.owner)
     }
