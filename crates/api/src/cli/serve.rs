@@ -18,7 +18,7 @@ pub fn run(settings: Settings, dev: bool) -> Result<(), CommandError> {
     }
     let verifier = Verifier::new(&settings.jwt).map_err(|e| CommandError::Other(e.to_string()))?;
     let database_url = settings.require_database_url()?;
-    let pool = abroad_storage::pool(database_url, settings.db_pool_size);
+    let pool = abroad_storage::serving_pool(database_url, settings.db_pool_size);
     {
         let mut conn = pool
             .get()
