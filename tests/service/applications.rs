@@ -491,6 +491,149 @@ async fn a_document_uploaded_between_the_quick_read_and_write_sends_the_submit_t
     assert_eq!(record.application.status, "submitted");
 }
 
+/// Two more changes between the quick read and write that must send a submit the
+/// careful way: the call's places changed (the row of the call is written, so its
+/// version differs), and the application's row held by another transaction (the quick
+/// write never waits for it; with a lock timeout on the reader, waiting would fail).
+#[actix_web::test]
+async fn a_places_change_or_a_held_row_between_the_quick_read_and_write_sends_the_submit_the_careful_way()
+ {
+    use abroad_domain::Semester;
+    use abroad_storage::audit::Actor;
+    use abroad_storage::calls::{Place, put_places};
+    use abroad_storage::{Viewer, applications};
+
+    let (w, call) = wide_world().await;
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
+    student_record(&w.app, "s2", "BMS", 75, 7.4).await;
+    let mut drafts = Vec::new();
+    for student in ["s1", "s2"] {
+        let id = apply(&w.app, &call, student, &body).await.json()["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        upload(&w.app, &id, "transcript", student, PDF, "application/pdf")
+            .await
+            .ok();
+        drafts.push(id);
+    }
+    let at = before_deadline();
+    let actor = |sub: &str, role: &str| Actor {
+        sub: sub.to_owned(),
+        role: role.to_owned(),
+        request_id: None,
+    };
+    let (mut reader, mut other) = (w.app.db.connect(), w.app.db.connect());
+    diesel::sql_query("SET lock_timeout = '2s'")
+        .execute(&mut reader)
+        .expect("lock timeout");
+    let passes = |_: &applications::Facts| Ok(Vec::new());
+
+    // The office takes the first choice out of the call's autumn places.
+    let places: Vec<Place> = w
+        .app
+        .get(
+            &format!("/api/v1/calls/{call}/places"),
+            Some(&coordinator()),
+        )
+        .await
+        .ok()
+        .as_array()
+        .expect("places")
+        .iter()
+        .filter(|p| !(p["destination_id"] == wide[0] && p["semester"] == "autumn"))
+        .map(|p| Place {
+            destination_id: p["destination_id"]
+                .as_str()
+                .expect("id")
+                .parse()
+                .expect("uuid"),
+            semester: p["semester"]
+                .as_str()
+                .expect("semester")
+                .parse::<Semester>()
+                .expect("semester"),
+            places: u32::try_from(p["places"].as_u64().expect("places")).expect("u32"),
+        })
+        .collect();
+    let call_id: uuid::Uuid = call.parse().expect("uuid");
+    let quick = applications::submit_quickly_with(
+        &mut reader,
+        &actor("s1", "student"),
+        drafts[0].parse().expect("uuid"),
+        "s1",
+        at,
+        passes,
+        || {
+            let office = actor("office-1", "coordinator");
+            put_places(
+                &mut other,
+                &office,
+                call_id,
+                &Viewer::Everyone,
+                &places,
+                || at,
+            )
+            .expect("places");
+        },
+    )
+    .expect("no error");
+    assert!(
+        quick.is_none(),
+        "the quick way wrote on a stale read of the call"
+    );
+    let refused = w
+        .app
+        .post_json(
+            &format!("/api/v1/applications/{}/submit", drafts[0]),
+            Some(&student_token("s1")),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        String::from_utf8_lossy(&refused.body).contains("destination_not_in_call"),
+        "{}",
+        String::from_utf8_lossy(&refused.body)
+    );
+
+    // Another transaction holds the second application's row.
+    let quick = applications::submit_quickly_with(
+        &mut reader,
+        &actor("s2", "student"),
+        drafts[1].parse().expect("uuid"),
+        "s2",
+        at,
+        passes,
+        || {
+            diesel::sql_query("BEGIN")
+                .execute(&mut other)
+                .expect("begin");
+            diesel::sql_query(format!(
+                "SELECT 1 FROM applications WHERE id = '{}' FOR UPDATE",
+                drafts[1]
+            ))
+            .execute(&mut other)
+            .expect("hold the application");
+        },
+    )
+    .expect("the quick way never waits for the held row");
+    assert!(quick.is_none(), "the quick way wrote past a held row");
+    diesel::sql_query("ROLLBACK")
+        .execute(&mut other)
+        .expect("release");
+    let stored = w
+        .app
+        .get(
+            &format!("/api/v1/applications/{}", drafts[1]),
+            Some(&student_token("s2")),
+        )
+        .await
+        .ok();
+    assert_eq!(stored["status"], "draft");
+}
+
 #[actix_web::test]
 async fn two_submits_at_once_make_one_submission() {
     let (w, call) = wide_world().await;

@@ -371,7 +371,7 @@ pub fn create(
     clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<(ApplicationRecord, Facts), StorageError> {
     let draft = |programme, started| new_draft(call_id, student, programme, input, started);
-    if let Some(created) = quick::create(conn, actor, call_id, input, student, clock(), draft)? {
+    if let Some(created) = quick::create(conn, actor, call_id, input, student, &clock, draft)? {
         return Ok(created);
     }
     create_carefully(conn, actor, call_id, student, input, clock)
@@ -621,7 +621,7 @@ pub fn submit(
     clock: impl Fn() -> DateTime<Utc>,
     check: impl Fn(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
 ) -> Result<(ApplicationRecord, Vec<Violation>), StorageError> {
-    if let Some(submitted) = quick::submit(conn, actor, id, owner, clock(), &check)? {
+    if let Some(submitted) = quick::submit(conn, actor, id, owner, &clock, &check)? {
         return Ok(submitted);
     }
     submit_carefully(conn, actor, id, owner, clock, check)
@@ -639,7 +639,7 @@ pub fn submit_quickly_with(
     check: impl Fn(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
     between: impl FnOnce(),
 ) -> Result<Option<(ApplicationRecord, Vec<Violation>)>, StorageError> {
-    quick::submit_with(conn, actor, id, owner, at, &check, between)
+    quick::submit_with(conn, actor, id, owner, &|| at, &check, between)
 }
 
 /// [`submit`] the careful way, which reports why a draft cannot be submitted: the

@@ -571,7 +571,8 @@ pub struct PlaceDemand {
     pub total_count: i64,
 }
 
-/// Replaces a call's places while it is a draft or open.
+/// Replaces a call's places while it is a draft or open, and writes the call's row
+/// (`updated_at`).
 pub fn put_places(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -666,6 +667,12 @@ pub fn put_places(
             .collect();
         diesel::insert_into(call_places::table)
             .values(&rows)
+            .execute(conn)?;
+        // The call's row is written too: a change to what applications are checked on
+        // always writes it, which is how a submission read before it knows it is out of
+        // date (`applications::quick`).
+        diesel::update(calls::table.find(id))
+            .set(calls::updated_at.eq(diesel::dsl::now))
             .execute(conn)?;
         let after = demand(conn, id)?;
         audit::record(

@@ -5,15 +5,19 @@
 //! The first statement reads everything the rules are checked on, in one snapshot.
 //! The second writes the change with its audit entry (one statement, so all or
 //! nothing), and only if what the first read still holds, checked under the locks the
-//! careful way takes, in the same order: the call shared and accepting at the same
-//! moment, then the application's row. For a submit that row must be the very version
-//! that was read (`xmin`): every change to an application, its choices or its documents
-//! writes its row, so an unchanged version means unchanged facts.
+//! careful way takes, in the same order: the call shared, then the application's row.
+//! Each must be the very version that was read (`xmin`), which PostgreSQL checks on the
+//! newest version under the lock. What the careful way holds still by those locks
+//! changes only with a write of those rows: every change to an application, its choices
+//! or its documents writes the application's row, and every change to a call, its
+//! rules or its places writes the call's. (Students, destinations and countries are
+//! locked by neither way.)
 //!
-//! The second statement never waits for a lock (`SKIP LOCKED`): a row someone else
-//! holds makes it write nothing. So the clock it is checked against, read just before
-//! it, is the time the locks were had, as on the careful way: a write held up past the
-//! deadline is late.
+//! The clock is read after the first statement, and the second never waits for those
+//! locks (`SKIP LOCKED`: a row someone else holds makes it write nothing), so the time
+//! it checks the deadline against is the time the locks were had, as on the careful
+//! way: a write held up past the deadline is late. Like the careful way's writes, it may
+//! still wait on a foreign key's shared lock or another insert of the same application.
 //!
 //! Whenever anything is off (an error to report, a rule broken, a lock held, a change
 //! in between) these answer `None` and the caller takes the careful way, which locks
@@ -45,7 +49,7 @@ pub(super) fn create(
     call_id: Uuid,
     input: &ApplicationInput,
     student: &str,
-    at: DateTime<Utc>,
+    clock: &impl Fn() -> DateTime<Utc>,
     draft: impl Fn(String, DateTime<Utc>) -> ApplicationRecord,
 ) -> Result<Option<(ApplicationRecord, Facts)>, StorageError> {
     let destinations: Vec<Uuid> = input.choices.iter().map(|(d, _)| *d).collect();
@@ -57,11 +61,12 @@ pub(super) fn create(
         number: student,
         call_id,
     }
-    .get_result::<(Call, DateTime<Utc>, StudentRow, String)>(conn)
+    .get_result::<(Call, String, DateTime<Utc>, StudentRow, String)>(conn)
     .optional()?;
-    let Some((call, started, student_row, choices)) = read else {
+    let Some((call, call_version, started, student_row, choices)) = read else {
         return Ok(None);
     };
+    let at = clock();
     let second_round =
         call.parent_call_id.is_some() && call.scheme == Scheme::UniversityWide.as_str();
     if second_round || accepting(&call, at).is_err() {
@@ -74,8 +79,18 @@ pub(super) fn create(
         return Ok(None);
     }
     let draft = draft(student_row.programme().to_owned(), started);
+    // Before the write, which commits: an error here must leave nothing stored.
+    let facts = facts(
+        &call,
+        &draft.application,
+        student_row,
+        &draft.choices,
+        &rows,
+        &[],
+    )?;
     let written = QuickDraft {
         draft: &draft.application,
+        call_version: &call_version,
         at,
         destinations: &destinations,
         motivations: draft.choices.iter().map(|c| c.motivation.clone()).collect(),
@@ -92,14 +107,6 @@ pub(super) fn create(
     if written != 1 {
         return Ok(None);
     }
-    let facts = facts(
-        &call,
-        &draft.application,
-        student_row,
-        &draft.choices,
-        &rows,
-        &[],
-    )?;
     Ok(Some((draft, facts)))
 }
 
@@ -110,10 +117,10 @@ pub(super) fn submit(
     actor: &Actor,
     id: Uuid,
     owner: &str,
-    at: DateTime<Utc>,
+    clock: &impl Fn() -> DateTime<Utc>,
     check: &impl Fn(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
 ) -> Result<Option<(ApplicationRecord, Vec<Violation>)>, StorageError> {
-    submit_with(conn, actor, id, owner, at, check, || ())
+    submit_with(conn, actor, id, owner, clock, check, || ())
 }
 
 /// [`submit`], running `between` after the read and before the write: where a test
@@ -123,7 +130,7 @@ pub(super) fn submit_with(
     actor: &Actor,
     id: Uuid,
     owner: &str,
-    at: DateTime<Utc>,
+    clock: &impl Fn() -> DateTime<Utc>,
     check: &impl Fn(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
     between: impl FnOnce(),
 ) -> Result<Option<(ApplicationRecord, Vec<Violation>)>, StorageError> {
@@ -136,10 +143,21 @@ pub(super) fn submit_with(
     }
     .get_result::<SubmittableRow>(conn)
     .optional()?;
-    let Some((before, version, started, call, student, choices, motivations, documents)) = read
+    let Some((
+        before,
+        version,
+        started,
+        call,
+        call_version,
+        student,
+        choices,
+        motivations,
+        documents,
+    )) = read
     else {
         return Ok(None);
     };
+    let at = clock();
     if before.status()? != ApplicationStatus::Draft || accepting(&call, at).is_err() {
         return Ok(None);
     }
@@ -163,6 +181,7 @@ pub(super) fn submit_with(
     between();
     let written: i32 = QuickSubmission {
         after: &after,
+        call_version: &call_version,
         at,
         version: &version,
         entry: Entry::new(
@@ -186,17 +205,20 @@ pub(super) fn submit_with(
     )))
 }
 
-/// `calls AS MATERIALIZED (…`: the call if it is open and accepting at `at`, as
-/// [`accepting`] has it, for the caller to lock shared as the careful way does
+/// `calls AS MATERIALIZED (…`: the call if it is still the version read and open and
+/// accepting at `at`, as [`accepting`] has it, for the caller to lock shared as the careful way does
 /// (closing takes it exclusively, so the write either finishes before the call closes
 /// or finds it closed).
 fn accepting_call<'b>(
     call_id: &'b Uuid,
+    version: &'b str,
     at: &'b DateTime<Utc>,
     out: &mut AstPass<'_, 'b, Pg>,
 ) -> QueryResult<()> {
     out.push_sql("calls AS MATERIALIZED (SELECT calls.id FROM calls WHERE calls.id = ");
     out.push_bind_param::<diesel::sql_types::Uuid, _>(call_id)?;
+    out.push_sql(" AND calls.xmin::text = ");
+    out.push_bind_param::<Text, _>(version)?;
     out.push_sql(" AND calls.status = ");
     out.push_bind_param::<Text, _>(CallStatus::Open.as_str())?;
     out.push_sql(" AND calls.opens_at <= ");
@@ -206,7 +228,7 @@ fn accepting_call<'b>(
     Ok(())
 }
 
-/// What a new draft is checked on: the call, the transaction's time, the student and
+/// What a new draft is checked on: the call and its row version, the time, the student and
 /// the facts of each chosen destination that is there and not archived, in rank order.
 /// No row without a student record.
 struct DraftFacts<'a> {
@@ -222,6 +244,7 @@ prepared_statement!(
     DraftFacts,
     (
         SqlTypeOf<AsSelect<Call, Pg>>,
+        Text,
         Timestamptz,
         SqlTypeOf<AsSelect<StudentRow, Pg>>,
         Text
@@ -232,7 +255,7 @@ impl QueryFragment<Pg> for DraftFacts<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql("SELECT ");
         self.call.walk_ast(out.reborrow())?;
-        out.push_sql(", CURRENT_TIMESTAMP, ");
+        out.push_sql(", calls.xmin::text, CURRENT_TIMESTAMP, ");
         self.student.walk_ast(out.reborrow())?;
         out.push_sql(concat!(
             ", (SELECT coalesce(json_agg(",
@@ -260,6 +283,7 @@ impl QueryFragment<Pg> for DraftFacts<'_> {
 /// a destination that is there and not archived. Answers how many drafts it wrote.
 struct QuickDraft<'a> {
     draft: &'a Application,
+    call_version: &'a str,
     at: DateTime<Utc>,
     destinations: &'a Vec<Uuid>,
     motivations: Vec<Option<String>>,
@@ -272,7 +296,7 @@ impl QueryFragment<Pg> for QuickDraft<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         let a = self.draft;
         out.push_sql("WITH ");
-        accepting_call(&a.call_id, &self.at, &mut out)?;
+        accepting_call(&a.call_id, self.call_version, &self.at, &mut out)?;
         out.push_sql(" AND (calls.parent_call_id IS NULL OR calls.scheme <> ");
         out.push_bind_param::<Text, _>(Scheme::UniversityWide.as_str())?;
         out.push_sql(
@@ -327,6 +351,7 @@ type SubmittableRow = (
     String,
     DateTime<Utc>,
     Call,
+    String,
     StudentRow,
     String,
     Option<Vec<Option<String>>>,
@@ -350,6 +375,7 @@ prepared_statement!(
         Text,
         Timestamptz,
         SqlTypeOf<AsSelect<Call, Pg>>,
+        Text,
         SqlTypeOf<AsSelect<StudentRow, Pg>>,
         Text,
         Nullable<Array<Nullable<Text>>>,
@@ -363,7 +389,7 @@ impl QueryFragment<Pg> for Submittable<'_> {
         self.application.walk_ast(out.reborrow())?;
         out.push_sql(", applications.xmin::text, CURRENT_TIMESTAMP, ");
         self.call.walk_ast(out.reborrow())?;
-        out.push_sql(", ");
+        out.push_sql(", calls.xmin::text, ");
         self.student.walk_ast(out.reborrow())?;
         out.push_sql(one_application_facts!());
         out.push_sql("applications.id = ");
@@ -378,6 +404,7 @@ impl QueryFragment<Pg> for Submittable<'_> {
 /// with the same choices and documents). Answers how many it wrote.
 struct QuickSubmission<'a> {
     after: &'a Application,
+    call_version: &'a str,
     at: DateTime<Utc>,
     version: &'a str,
     entry: Entry<'a>,
@@ -389,7 +416,7 @@ impl QueryFragment<Pg> for QuickSubmission<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         let a = self.after;
         out.push_sql("WITH ");
-        accepting_call(&a.call_id, &self.at, &mut out)?;
+        accepting_call(&a.call_id, self.call_version, &self.at, &mut out)?;
         out.push_sql(
             " FOR SHARE SKIP LOCKED), locked AS MATERIALIZED (SELECT applications.id FROM \
              applications JOIN calls ON calls.id = applications.call_id WHERE applications.id = ",
