@@ -668,12 +668,7 @@ fn submit_carefully(
         accepting(&call, at)?;
         let (record, facts) = one_with_facts(conn, before.clone())?;
         let warnings = check(&facts).map_err(StorageError::Invalid)?;
-        let after = Application {
-            status: ApplicationStatus::Submitted.as_str().to_owned(),
-            submitted_at: Some(at),
-            updated_at: started,
-            ..before.clone()
-        };
+        let after = submitted(&before, at, started);
         let written: i32 = Submission {
             after: &after,
             entry: Entry::new(
@@ -696,6 +691,17 @@ fn submit_carefully(
             warnings,
         ))
     })
+}
+
+/// A draft as submitted at `at` (the clock), in a write begun at `started` (the
+/// database's time, which `updated_at` takes).
+fn submitted(before: &Application, at: DateTime<Utc>, started: DateTime<Utc>) -> Application {
+    Application {
+        status: ApplicationStatus::Submitted.as_str().to_owned(),
+        submitted_at: Some(at),
+        updated_at: started,
+        ..before.clone()
+    }
 }
 
 /// The owner withdraws, at any time before the call closes.

@@ -27,7 +27,7 @@
 use super::facts::{
     ChoiceRow, StudentRow, choice_joins, choice_json, documents_json, one_application_facts,
 };
-use super::statements::{Entry, prepared_statement};
+use super::statements::{Entry, new_application, prepared_statement};
 use super::{Application, ApplicationInput, ApplicationRecord, Facts, accepting, facts};
 use crate::StorageError;
 use crate::audit::Actor;
@@ -38,7 +38,7 @@ use diesel::dsl::{AsSelect, SqlTypeOf};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamptz};
 use uuid::Uuid;
 
 /// A new draft in two statements, or `None` for the careful way. `draft` builds the
@@ -172,12 +172,7 @@ pub(super) fn submit_with(
     let Ok(warnings) = check(&facts) else {
         return Ok(None);
     };
-    let after = Application {
-        status: ApplicationStatus::Submitted.as_str().to_owned(),
-        submitted_at: Some(at),
-        updated_at: started,
-        ..before.clone()
-    };
+    let after = super::submitted(&before, at, started);
     between();
     let written: i32 = QuickSubmission {
         after: &after,
@@ -299,26 +294,9 @@ impl QueryFragment<Pg> for QuickDraft<'_> {
         accepting_call(&a.call_id, self.call_version, &self.at, &mut out)?;
         out.push_sql(" AND (calls.parent_call_id IS NULL OR calls.scheme <> ");
         out.push_bind_param::<Text, _>(Scheme::UniversityWide.as_str())?;
-        out.push_sql(
-            ") FOR SHARE SKIP LOCKED), application AS (INSERT INTO applications (id, call_id, \
-             student, \
-             programme, semester, plan_b, status, created_at, updated_at) SELECT ",
-        );
-        out.push_bind_param::<diesel::sql_types::Uuid, _>(&a.id)?;
-        out.push_sql(", calls.id, ");
-        out.push_bind_param::<Text, _>(&a.student)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&a.programme)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&a.semester)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Bool, _>(&a.plan_b)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&a.status)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamptz, _>(&a.created_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamptz, _>(&a.updated_at)?;
+        out.push_sql(") FOR SHARE SKIP LOCKED), application AS (");
+        // The call's id, bound: the row of `calls` has the same.
+        new_application(a, "SELECT ", &mut out)?;
         out.push_sql(" FROM calls WHERE EXISTS (SELECT 1 FROM students WHERE students.number = ");
         out.push_bind_param::<Text, _>(&a.student)?;
         out.push_sql(" AND students.programme = ");

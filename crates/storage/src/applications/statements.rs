@@ -139,6 +139,38 @@ macro_rules! prepared_statement {
 
 pub(super) use prepared_statement;
 
+/// `INSERT INTO applications (…) {values}$1, …, $9`: a new draft's row, for the caller to
+/// close (`)`, or a `FROM` with its conditions).
+pub(super) fn new_application<'b>(
+    a: &'b Application,
+    values: &str,
+    out: &mut AstPass<'_, 'b, Pg>,
+) -> QueryResult<()> {
+    out.push_sql(
+        "INSERT INTO applications (id, call_id, student, programme, semester, plan_b, status, \
+         created_at, updated_at) ",
+    );
+    out.push_sql(values);
+    out.push_bind_param::<diesel::sql_types::Uuid, _>(&a.id)?;
+    out.push_sql(", ");
+    out.push_bind_param::<diesel::sql_types::Uuid, _>(&a.call_id)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Text, _>(&a.student)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Text, _>(&a.programme)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Text, _>(&a.semester)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Bool, _>(&a.plan_b)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Text, _>(&a.status)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Timestamptz, _>(&a.created_at)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Timestamptz, _>(&a.updated_at)?;
+    Ok(())
+}
+
 /// A new draft with its choices and its audit entry, in one statement, which answers
 /// the facts of the choices it wrote ([`choice_json`]) and of the student. Only
 /// choices of active destinations are written.
@@ -174,27 +206,8 @@ prepared_statement!(NewDraft, (Text, SqlTypeOf<AsSelect<StudentRow, Pg>>));
 impl QueryFragment<Pg> for NewDraft<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         let a = self.draft;
-        out.push_sql(
-            "WITH application AS (INSERT INTO applications (id, call_id, student, programme, \
-             semester, plan_b, status, created_at, updated_at) VALUES (",
-        );
-        out.push_bind_param::<diesel::sql_types::Uuid, _>(&a.id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<diesel::sql_types::Uuid, _>(&a.call_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&a.student)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&a.programme)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&a.semester)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Bool, _>(&a.plan_b)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&a.status)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamptz, _>(&a.created_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamptz, _>(&a.updated_at)?;
+        out.push_sql("WITH application AS (");
+        new_application(a, "VALUES (", &mut out)?;
         out.push_sql(
             ") RETURNING id, call_id, semester, student), choices AS (INSERT INTO \
              application_choices (application_id, rank, destination_id, motivation) SELECT \
