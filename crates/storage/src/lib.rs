@@ -35,7 +35,9 @@ pub mod test_db;
 mod viewer;
 
 pub use diesel::PgConnection;
-use diesel::r2d2::{Builder, ConnectionManager, Pool as R2d2Pool, PooledConnection};
+use diesel::r2d2::{
+    Builder, ConnectionManager, CustomizeConnection, Pool as R2d2Pool, PooledConnection,
+};
 use std::time::Duration;
 
 pub use audit::Actor;
@@ -68,13 +70,33 @@ pub fn serving_pool(database_url: &str, max_size: u32) -> Pool {
         .build_unchecked(ConnectionManager::new(database_url))
 }
 
-/// The settings of [`pool`], for a test to add to (e.g. a connection customizer).
+/// The settings of [`pool`], for a test to add to (e.g. a connection customizer, which
+/// then replaces [`SessionSettings`]).
 pub fn pool_builder(max_size: u32) -> Builder<ConnectionManager<PgConnection>> {
     R2d2Pool::builder()
         .max_size(max_size)
         .min_idle(Some(0))
         .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(5))
+        .connection_customizer(Box::new(SessionSettings))
+}
+
+/// What every connection of the pool sets once, when it is opened.
+///
+/// `jit = off`: PostgreSQL compiles a statement whose estimated cost passes
+/// `jit_above_cost` with LLVM, each time it runs. The statements here are short, and
+/// the ones estimated dear (a page of 500 applications with their facts) are dear in
+/// rows the estimate counts, not in time: compiling one took longer than running it
+/// (median 45 ms, mean 100 ms for the page, against about 10 ms without).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSettings;
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("SET jit = off")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
 }
 
 /// Whether a PUT made a new record, changed an existing one, or found it as asked.

@@ -14,7 +14,7 @@ use diesel::dsl::{AsSelect, SqlTypeOf};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, Nullable, Text};
+use diesel::sql_types::{Array, Bool, Integer, Nullable, Record, Text};
 use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -174,8 +174,9 @@ macro_rules! one_application_facts {
 pub(super) use {choice_joins, choice_json, documents_json, one_application_facts};
 
 /// Reads the records of these applications (their choices and documents) and the facts
-/// their calls' rules are checked on (students, calls, destinations, countries, places)
-/// in one query, in the order given. `NotFound` when one is not stored.
+/// their calls' rules are checked on (students, calls, places, destinations, countries)
+/// in two statements however many there are, in the order given. `NotFound` when one is
+/// not stored.
 pub fn with_facts(
     conn: &mut PgConnection,
     applications: Vec<Application>,
@@ -193,35 +194,111 @@ pub fn with_facts(
         student: StudentRow::as_select(),
     }
     .load(conn)?;
+    let mut chosen: Vec<Uuid> = rows
+        .iter()
+        .flat_map(|row| row.3.iter().flatten().map(|choice| choice.1))
+        .collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    let destinations = destination_facts(conn, &chosen)?;
     let mut rows: HashMap<Uuid, FactsRow> = rows.into_iter().map(|row| (row.0, row)).collect();
     applications
         .into_iter()
         .map(|application| {
-            let (_, call, student, choices, motivations, documents) =
+            let (_, call, student, choices, documents) =
                 rows.remove(&application.id).ok_or(StorageError::NotFound)?;
-            record_with_facts(
-                &call,
-                application,
-                student,
-                &choices,
-                motivations,
-                &documents,
-            )
+            let (rows, motivations) = choices
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(rank, destination_id, offered, motivation)| {
+                    let destination = destinations
+                        .get(&destination_id)
+                        .ok_or_else(|| corrupt("a chosen destination"))?;
+                    Ok((
+                        destination.choice(destination_id, rank, offered),
+                        motivation,
+                    ))
+                })
+                .collect::<Result<(Vec<_>, Vec<_>), StorageError>>()?;
+            record_with_rows(&call, application, student, rows, motivations, &documents)
         })
         .collect()
 }
 
-/// One row of [`FactsQuery`]: the application's id, call and student, its choices'
-/// facts (a JSON array of [`ChoiceRow`]) and motivations in rank order (none without
-/// choices), and its documents (a JSON array of [`DocumentInfo`]).
-type FactsRow = (
-    Uuid,
-    Call,
-    StudentRow,
-    String,
-    Option<Vec<Option<String>>>,
-    String,
-);
+/// What the rules read of a chosen destination, once however often it is chosen.
+struct DestinationFacts {
+    offerings: Vec<Offering>,
+    min_gpa: Option<f64>,
+    chance: String,
+    advice: String,
+    archived: bool,
+}
+
+impl DestinationFacts {
+    /// The facts of a choice of this destination (`id`) at `rank`; `offered` when the
+    /// call has places there in the application's semester (an archived destination is
+    /// offered by no call, whatever its places).
+    fn choice(&self, id: Uuid, rank: i32, offered: bool) -> ChoiceRow {
+        ChoiceRow {
+            rank,
+            destination_id: id,
+            offerings: self.offerings.clone(),
+            min_gpa: self.min_gpa,
+            chance: self.chance.clone(),
+            advice: self.advice.clone(),
+            in_call: offered && !self.archived,
+        }
+    }
+}
+
+/// The facts of these destinations with their countries' advice, by id.
+fn destination_facts(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, DestinationFacts>, StorageError> {
+    use crate::schema::{countries, destinations, institutions};
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, serde_json::Value, Option<f64>, String, String, bool)> =
+        destinations::table
+            .inner_join(institutions::table.inner_join(countries::table))
+            .filter(destinations::id.eq_any(ids))
+            .select((
+                destinations::id,
+                destinations::offerings,
+                destinations::min_gpa,
+                destinations::chance,
+                countries::advice,
+                destinations::archived,
+            ))
+            .load(conn)?;
+    rows.into_iter()
+        .map(|(id, offerings, min_gpa, chance, advice, archived)| {
+            let offerings = serde_json::from_value(offerings)
+                .map_err(|_| corrupt("a destination's offerings"))?;
+            Ok((
+                id,
+                DestinationFacts {
+                    offerings,
+                    min_gpa,
+                    chance,
+                    advice,
+                    archived,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// A choice as [`FactsQuery`] reads it: its rank, destination, whether the call has
+/// places there in the application's semester, and its motivation.
+type ChoiceOfRow = (i32, Uuid, bool, Option<String>);
+
+/// One row of [`FactsQuery`]: the application's id, call and student, its choices in
+/// rank order (none without choices), and its documents (a JSON array of
+/// [`DocumentInfo`]).
+type FactsRow = (Uuid, Call, StudentRow, Option<Vec<ChoiceOfRow>>, String);
 
 /// Which applications [`FactsQuery`] reads. One has a statement of its own: PostgreSQL's
 /// generic plan for `= ANY` expects several and joins by scanning whole tables.
@@ -247,9 +324,10 @@ impl Ids {
     }
 }
 
-/// The statement behind [`with_facts`]: the choices of all the applications are joined
-/// to their destinations, countries and places at once (not once per application), and
-/// the motivations travel as an array rather than escaped into JSON.
+/// The statement behind [`with_facts`]. Each application's choices are read by index
+/// in a subquery of their own (not all choices joined and grouped) and travel as an
+/// array of rows: no JSON built per choice, and no destination's facts repeated for
+/// each time it is chosen ([`destination_facts`] reads those once).
 struct FactsQuery {
     ids: Ids,
     call: AsSelect<Call, Pg>,
@@ -267,8 +345,7 @@ impl Query for FactsQuery {
         diesel::sql_types::Uuid,
         SqlTypeOf<AsSelect<Call, Pg>>,
         SqlTypeOf<AsSelect<StudentRow, Pg>>,
-        Text,
-        Nullable<Array<Nullable<Text>>>,
+        Nullable<Array<Record<(Integer, diesel::sql_types::Uuid, Bool, Nullable<Text>)>>>,
         Text,
     );
 }
@@ -277,57 +354,29 @@ impl RunQueryDsl<PgConnection> for FactsQuery {}
 
 impl QueryFragment<Pg> for FactsQuery {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        facts_head(&self.ids, &mut out)?;
-        out.push_sql("applications.id, ");
+        out.push_sql("SELECT applications.id, ");
         self.call.walk_ast(out.reborrow())?;
         out.push_sql(", ");
         self.student.walk_ast(out.reborrow())?;
-        facts_tail(&self.ids, &mut out)
+        out.push_sql(concat!(
+            ", (SELECT array_agg(ROW(c.rank, c.destination_id, p.call_id IS NOT NULL, ",
+            "c.motivation) ORDER BY c.rank) FROM application_choices c ",
+            "LEFT JOIN call_places p ON p.call_id = applications.call_id ",
+            "AND p.semester = applications.semester AND p.destination_id = c.destination_id ",
+            "WHERE c.application_id = applications.id), (SELECT coalesce(",
+            documents_json!(),
+            ", '[]') FROM application_documents WHERE application_id = applications.id) ",
+            "FROM applications JOIN calls ON calls.id = applications.call_id ",
+            "JOIN students ON students.number = applications.student WHERE applications.id"
+        ));
+        self.ids.walk_ast(&mut out)
     }
 }
 
-/// `WITH choices AS (…), documents AS (…) SELECT `: the facts of these applications'
-/// choices and their documents, for [`facts_tail`] to join.
-fn facts_head<'b>(ids: &'b Ids, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-    out.push_sql(concat!(
-        "WITH choices AS (SELECT c.application_id, json_agg(",
-        choice_json!(),
-        " ORDER BY c.rank)::text AS facts, array_agg(c.motivation ORDER BY c.rank) ",
-        "AS motivations FROM applications a JOIN application_choices c ",
-        "ON c.application_id = a.id",
-        choice_joins!("a"),
-        " WHERE a.id"
-    ));
-    ids.walk_ast(out)?;
-    out.push_sql(concat!(
-        " GROUP BY c.application_id), documents AS (SELECT application_id, ",
-        documents_json!(),
-        " AS documents FROM application_documents WHERE application_id"
-    ));
-    ids.walk_ast(out)?;
-    out.push_sql(" GROUP BY application_id) SELECT ");
-    Ok(())
-}
-
-/// `, choices' facts, motivations, documents FROM applications JOIN calls, students …
-/// WHERE applications.id …`, after [`facts_head`] and the columns a statement wants
-/// of `applications`, `calls` and `students`.
-fn facts_tail<'b>(ids: &'b Ids, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-    out.push_sql(
-        ", coalesce(choices.facts, '[]'), choices.motivations, \
-         coalesce(documents.documents, '[]') FROM applications \
-         JOIN calls ON calls.id = applications.call_id \
-         JOIN students ON students.number = applications.student \
-         LEFT JOIN choices ON choices.application_id = applications.id \
-         LEFT JOIN documents ON documents.application_id = applications.id \
-         WHERE applications.id",
-    );
-    ids.walk_ast(out)
-}
-
-/// The record and facts of one application from what [`facts_tail`] answers:
-/// its choices' facts (a JSON array of [`ChoiceRow`]), their motivations in rank order
-/// (none without choices), and its documents (a JSON array of [`DocumentInfo`]).
+/// The record and facts of one application from what [`one_application_facts`]
+/// answers: its choices' facts (a JSON array of [`ChoiceRow`]), their motivations in
+/// rank order (none without choices), and its documents (a JSON array of
+/// [`DocumentInfo`]).
 pub(super) fn record_with_facts(
     call: &Call,
     application: Application,
@@ -342,6 +391,20 @@ pub(super) fn record_with_facts(
     if motivations.len() != choices.len() {
         return Err(corrupt("an application's choices"));
     }
+    record_with_rows(call, application, student, choices, motivations, documents)
+}
+
+/// The record and facts of one application from its choices' facts and their
+/// motivations, both in rank order, and its documents (a JSON array of
+/// [`DocumentInfo`]).
+fn record_with_rows(
+    call: &Call,
+    application: Application,
+    student: StudentRow,
+    choices: Vec<ChoiceRow>,
+    motivations: Vec<Option<String>>,
+    documents: &str,
+) -> Result<(ApplicationRecord, Facts), StorageError> {
     let documents: Vec<DocumentInfo> =
         serde_json::from_str(documents).map_err(|_| corrupt("an application's documents"))?;
     let record = ApplicationRecord {
