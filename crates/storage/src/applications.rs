@@ -210,7 +210,7 @@ pub fn get_with_facts(
 }
 
 /// Applications the caller may see, newest first, each with the facts its call's rules
-/// are checked on: two queries for the whole page.
+/// are checked on: three queries for the whole page (the page, then [`with_facts`]).
 pub fn list(
     conn: &mut PgConnection,
     scope: &ApplicationScope,
@@ -645,8 +645,9 @@ pub fn submit_quickly_with(
 /// [`submit`] the careful way, which reports why a draft cannot be submitted: the
 /// rules are checked on the facts read under the lock.
 ///
-/// Five statements in the transaction: the call (shared), the application (for update),
-/// its facts, and the change with its audit entry in one.
+/// Five or six statements in the transaction: the call (shared), the application (for
+/// update), its facts (and its chosen destinations'), and the change with its audit
+/// entry in one.
 fn submit_carefully(
     conn: &mut PgConnection,
     actor: &Actor,

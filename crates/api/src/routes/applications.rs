@@ -225,7 +225,7 @@ fn view((record, facts): (ApplicationRecord, Facts)) -> ApplicationView {
     ApplicationView::new(record, assessment)
 }
 
-/// Reads the application again with its facts (one query) and checks the rules, for a view.
+/// Reads the application again with its facts (two queries) and checks the rules, for a view.
 pub(crate) fn assessed(
     conn: &mut PgConnection,
     record: ApplicationRecord,

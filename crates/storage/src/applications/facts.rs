@@ -1,6 +1,7 @@
-//! What the submission rules are checked on, read with the application's record in one
-//! query: its student, its call, its choices with their destinations, countries and
-//! places, and its documents.
+//! What the submission rules are checked on, read with the application's record: its
+//! student, its call, its choices with their destinations, countries and places, and
+//! its documents. One statement for one application on the quick way
+//! ([`one_application_facts`]); two for any number of them ([`with_facts`]).
 
 use super::{Application, ApplicationRecord, Choice, DocumentInfo};
 use crate::StorageError;
@@ -73,8 +74,9 @@ impl StudentRow {
     }
 }
 
-/// What the rules read of a choice and its destination, as [`choice_json`] gives it: all
-/// but the motivation, which travels apart (as an array, not escaped into JSON).
+/// What the rules read of a choice and its destination, as [`choice_json`] gives it (or
+/// [`DestinationFacts::choice`] builds it): all but the motivation, which travels apart
+/// (as an array, not escaped into JSON).
 #[derive(Debug, Deserialize)]
 pub(super) struct ChoiceRow {
     pub(super) rank: i32,
@@ -207,7 +209,7 @@ pub fn with_facts(
         .map(|application| {
             let (_, call, student, choices, documents) =
                 rows.remove(&application.id).ok_or(StorageError::NotFound)?;
-            let (rows, motivations) = choices
+            let (choice_rows, motivations) = choices
                 .unwrap_or_default()
                 .into_iter()
                 .map(|(rank, destination_id, offered, motivation)| {
@@ -220,7 +222,14 @@ pub fn with_facts(
                     ))
                 })
                 .collect::<Result<(Vec<_>, Vec<_>), StorageError>>()?;
-            record_with_rows(&call, application, student, rows, motivations, &documents)
+            record_with_rows(
+                &call,
+                application,
+                student,
+                choice_rows,
+                motivations,
+                &documents,
+            )
         })
         .collect()
 }
@@ -431,8 +440,8 @@ fn record_with_rows(
     Ok((record, facts))
 }
 
-/// The facts of an application: `choices` as stored, `rows` what [`choice_json`] gives
-/// for them.
+/// The facts of an application: `choices` as stored, `rows` their facts (what
+/// [`choice_json`] gives for them, or [`DestinationFacts::choice`] builds).
 pub(super) fn facts(
     call: &Call,
     application: &Application,
