@@ -1587,6 +1587,31 @@ async fn a_draw_is_run_once_published_whole_and_checks_out() {
         serde_json::from_value(record.clone()).expect("a draw record");
     let verified = abroad_domain::draw::verify(&parsed).expect("the published draw checks out");
     assert_eq!(verified.applications, 3);
+    // The inputs are published exactly as the digest took them (SPEC.md, Selection 1):
+    // slots by destination then semester, applications by id, so that hashing them as
+    // read, less the slots' `blocked`, gives `inputs_digest` with no sorting of one's own.
+    let mut inputs = record["inputs"].clone();
+    let slots = inputs["slots"].as_array_mut().expect("slots");
+    let keys: Vec<(String, String)> = slots
+        .iter()
+        .map(|s| (s["destination_id"].to_string(), s["semester"].to_string()))
+        .collect();
+    assert!(keys.is_sorted(), "slots in the order given: {keys:?}");
+    assert!(keys.len() > 2, "{keys:?}");
+    for slot in slots.iter_mut() {
+        slot.as_object_mut().expect("a slot").remove("blocked");
+    }
+    let published: Vec<String> = inputs["applications"]
+        .as_array()
+        .expect("applications")
+        .iter()
+        .map(|a| a["application_id"].to_string())
+        .collect();
+    assert!(published.is_sorted(), "{published:?}");
+    let digest = hex(&<sha2::Sha256 as sha2::Digest>::digest(
+        canonical(&inputs).as_bytes(),
+    ));
+    assert_eq!(record["inputs_digest"], digest.as_str());
     // Every application in the draw is placed or unplaced now.
     for id in &ids {
         let status = w
@@ -1600,6 +1625,38 @@ async fn a_draw_is_run_once_published_whole_and_checks_out() {
     // No names in the record.
     let text = record.to_string();
     assert!(!text.contains("s51") && !text.contains("Student"), "{text}");
+}
+
+/// RFC 8785 canonical JSON of what a draw record publishes (ASCII member names and
+/// strings, integers only): members sorted, no white space. Written out here so that
+/// the test hashes the record as any reader would, not through the service's own code.
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(members) => {
+            let mut names: Vec<&String> = members.keys().collect();
+            names.sort();
+            let inner: Vec<String> = names
+                .into_iter()
+                .map(|name| {
+                    format!(
+                        "{}:{}",
+                        Value::from(name.as_str()),
+                        canonical(&members[name])
+                    )
+                })
+                .collect();
+            format!("{{{}}}", inner.join(","))
+        }
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(canonical).collect();
+            format!("[{}]", inner.join(","))
+        }
+        scalar => scalar.to_string(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[actix_web::test]

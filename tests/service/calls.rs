@@ -436,3 +436,118 @@ async fn places_name_existing_destinations_in_the_calls_semesters() {
         .await
         .problem(422);
 }
+
+#[actix_web::test]
+async fn a_change_of_scheme_faculty_or_semesters_never_leaves_places_the_call_may_not_offer() {
+    let w = world().await;
+    let office = coordinator();
+    let created = w
+        .app
+        .post_json("/api/v1/calls", Some(&office), &scheme::law_call())
+        .await
+        .ok();
+    let path = format!("/api/v1/calls/{}", created["id"].as_str().expect("id"));
+    let places = json!([{"destination_id": w.law, "semester": "autumn", "places": 2}]);
+    w.app
+        .put_json(&format!("{path}/places"), Some(&office), &places)
+        .await
+        .ok();
+    // The law destination fits neither a university-wide call nor another faculty's.
+    for (change, field) in [
+        (
+            json!({"scheme": "university_wide", "faculty": null}),
+            "scheme",
+        ),
+        (json!({"faculty": "SCI"}), "faculty"),
+        (json!({"semesters": ["spring"]}), "semesters"),
+    ] {
+        let refused = w.app.patch_json(&path, Some(&office), &change).await;
+        refused.problem(422);
+        let codes = refused.violations();
+        assert_eq!(codes.len(), 1, "{change}: {codes:?}");
+        assert_eq!(codes[0].0, field, "{change}");
+    }
+    // Nothing changed; once its places are gone, the call may change.
+    let stored = w.app.get(&path, Some(&office)).await.ok();
+    assert_eq!(stored["faculty"], "LAW");
+    assert_eq!(stored["semesters"], json!(["autumn", "spring"]));
+    w.app
+        .put_json(&format!("{path}/places"), Some(&office), &json!([]))
+        .await
+        .ok();
+    let changed = w
+        .app
+        .patch_json(&path, Some(&office), &json!({"faculty": "SCI"}))
+        .await
+        .ok();
+    assert_eq!(changed["faculty"], "SCI");
+}
+
+#[actix_web::test]
+async fn another_faculty_s_draft_is_no_first_round_that_anyone_could_name() {
+    let w = world().await;
+    let law = w
+        .app
+        .post_json(
+            "/api/v1/calls",
+            Some(&faculty_coordinator("LAW")),
+            &scheme::law_call(),
+        )
+        .await
+        .ok();
+    let mut second = scheme::law_call();
+    second["faculty"] = json!("SCI");
+    second["name"] = json!("Science exchange, round 2");
+    let answer = |parent: &str| {
+        let mut body = second.clone();
+        body["parent_call_id"] = json!(parent);
+        body
+    };
+    let unseen = w
+        .app
+        .post_json(
+            "/api/v1/calls",
+            Some(&faculty_coordinator("SCI")),
+            &answer(law["id"].as_str().expect("id")),
+        )
+        .await;
+    let unknown = w
+        .app
+        .post_json(
+            "/api/v1/calls",
+            Some(&faculty_coordinator("SCI")),
+            &answer("00000000-0000-4000-8000-000000000000"),
+        )
+        .await;
+    unseen.problem(422);
+    // The same answer as for a call that never was, word for word but the id.
+    let message = |r: &crate::support::Response| {
+        r.json()["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .split(' ')
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(unseen.violations(), unknown.violations());
+    assert_eq!(message(&unseen), message(&unknown));
+    // The office sees the draft, and is told why it is no first round of this one.
+    let office = w
+        .app
+        .post_json(
+            "/api/v1/calls",
+            Some(&coordinator()),
+            &answer(law["id"].as_str().expect("id")),
+        )
+        .await;
+    office.problem(422);
+    assert!(
+        office.json()["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("same scheme and faculty"),
+        "{}",
+        office.json()
+    );
+}

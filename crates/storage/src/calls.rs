@@ -262,14 +262,19 @@ pub fn list(
 }
 
 /// A second round's parent must exist, be of the same scheme and faculty, and offer
-/// every semester the second round does.
-fn check_parent(conn: &mut PgConnection, draft: &CallDraft) -> Result<(), StorageError> {
+/// every semester the second round does. The parent is looked up as `viewer` sees
+/// calls: another faculty's draft is as unknown as a call that never was, so the
+/// answer tells no one that it exists.
+fn check_parent(
+    conn: &mut PgConnection,
+    draft: &CallDraft,
+    viewer: &Viewer,
+) -> Result<(), StorageError> {
     let Some(parent_id) = draft.parent_call_id else {
         return Ok(());
     };
-    let parent = calls::table
-        .find(parent_id)
-        .select(Call::as_select())
+    let parent = visible(viewer)
+        .filter(calls::id.eq(parent_id))
         .first(conn)
         .optional()?;
     let problem = match parent {
@@ -307,13 +312,15 @@ fn check_parent(conn: &mut PgConnection, draft: &CallDraft) -> Result<(), Storag
     }
 }
 
+/// A new draft call; its parent, if any, as `viewer` sees calls.
 pub fn create(
     conn: &mut PgConnection,
     actor: &Actor,
     draft: &CallDraft,
+    viewer: &Viewer,
 ) -> Result<Call, StorageError> {
     conn.transaction(|conn| {
-        check_parent(conn, draft)?;
+        check_parent(conn, draft, viewer)?;
         let created: Call = diesel::insert_into(calls::table)
             .values(Row::from(draft))
             .returning(Call::as_returning())
@@ -379,7 +386,7 @@ pub fn update(
             )));
         }
         let draft = change(&before)?;
-        check_parent(conn, &draft)?;
+        check_parent(conn, &draft, viewer)?;
         if draft.parent_call_id == Some(id) {
             return Err(StorageError::Invalid(vec![Violation::new(
                 "parent_call_id",
@@ -391,6 +398,10 @@ pub fn update(
             .set((Row::from(&draft), calls::updated_at.eq(now)))
             .returning(Call::as_returning())
             .get_result(conn)?;
+        let misfits = places_that_no_longer_fit(conn, &after)?;
+        if !misfits.is_empty() {
+            return Err(StorageError::Invalid(misfits));
+        }
         audit::record(
             conn,
             actor,
@@ -760,6 +771,49 @@ fn beyond_leftovers(
             })
         })
         .collect())
+}
+
+/// The places already set that `call` as changed may not offer (SPEC.md: a call offers
+/// places only at destinations that fit its scheme, and only in its semesters): a
+/// change of scheme, faculty or semesters must not leave the call offering what it
+/// could not be given. Each named under the field whose change makes it misfit.
+fn places_that_no_longer_fit(
+    conn: &mut PgConnection,
+    call: &Call,
+) -> Result<Vec<Violation>, StorageError> {
+    let slots: Vec<(Uuid, String, String, Option<String>)> = call_places::table
+        .inner_join(destinations::table)
+        .filter(call_places::call_id.eq(call.id))
+        .order((call_places::destination_id, call_places::semester))
+        .select((
+            call_places::destination_id,
+            call_places::semester,
+            destinations::exchange_type,
+            destinations::faculty,
+        ))
+        .load(conn)?;
+    let mut violations = Vec::new();
+    for (destination_id, semester, exchange_type, faculty) in &slots {
+        if !fits_scheme(call, exchange_type, faculty.as_deref()) {
+            let (field, whom) = match &call.faculty {
+                Some(f) => ("faculty", format!("a faculty call of {f} offers places only at destinations owned by {f}")),
+                None => ("scheme", "a university-wide call offers places only at university_wide or isep destinations".to_owned()),
+            };
+            violations.push(Violation::new(
+                field,
+                "destination_outside_scheme",
+                format!("the call has places at destination {destination_id}, and {whom}: change its places first"),
+            ));
+        }
+        if !call.semesters.iter().any(|s| s == semester) {
+            violations.push(Violation::new(
+                "semesters",
+                "semester_has_places",
+                format!("the call has places at destination {destination_id} in the {semester} semester: change its places first"),
+            ));
+        }
+    }
+    Ok(violations)
 }
 
 /// A faculty call offers places only at destinations its faculty owns, a

@@ -20,6 +20,10 @@ fn semester(raw: &str) -> Result<Semester, StorageError> {
 pub fn frozen(conn: &mut PgConnection, call: &Call) -> Result<DrawInputs, StorageError> {
     let slots = call_places::table
         .filter(call_places::call_id.eq(call.id))
+        // In the order SPEC.md publishes them (destination, then semester): the record
+        // shows the inputs exactly as the digest took them, so anyone can hash them as
+        // they read them.
+        .order((call_places::destination_id, call_places::semester))
         .select((
             call_places::destination_id,
             call_places::semester,

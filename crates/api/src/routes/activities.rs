@@ -2,7 +2,7 @@
 //! programme's approval, submission (approved, or held when late), the office's decision
 //! on held ones, and contacts abroad during the stay.
 
-use crate::access::require_role_on;
+use crate::access::{body_after_access, require_role_on};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
@@ -251,6 +251,24 @@ async fn require_role_on_activity(
     .await
 }
 
+/// `checked` (what the body says) as the answer only for a caller who sees the
+/// activity; anyone else gets its 404 (see [`body_after_access`]).
+async fn body_on_activity<V>(
+    checked: Result<V, ApiError>,
+    caller: &Caller,
+    state: &AppState,
+    id: Uuid,
+) -> Result<V, ApiError> {
+    body_after_access(
+        checked,
+        caller,
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| activities::get(conn, id, viewer),
+    )
+    .await
+}
+
 /// Changes a draft (the owner). A programme decision already taken is cleared: the
 /// programme decides on what is submitted.
 #[utoipa::path(
@@ -277,7 +295,8 @@ pub async fn update(
     body: Json<ActivityFields>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
     require_role_on_activity(&caller, Role::Student, &state, *id).await?;
-    let draft = body.0.parse().map_err(ApiError::Unprocessable)?;
+    let draft = body.0.parse().map_err(ApiError::Unprocessable);
+    let draft = body_on_activity(draft, &caller, &state, *id).await?;
     let (id, actor, owner) = (id.into_inner(), caller.actor(), caller.sub.clone());
     let changed = crate::db::run(&state.pool, move |conn| {
         let row = activities::update(conn, &actor, id, &owner, &draft)?;
@@ -322,7 +341,8 @@ pub async fn programme_decision(
     body: Json<ActivityProgrammeDecision>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
     require_role_on_activity(&caller, Role::Programme, &state, *id).await?;
-    let comment = decision_text("comment", body.0.comment.as_deref())?;
+    let comment = decision_text("comment", body.0.comment.as_deref());
+    let comment = body_on_activity(comment, &caller, &state, *id).await?;
     let (id, actor, programmes, clock) = (
         id.into_inner(),
         caller.actor(),
@@ -446,7 +466,8 @@ pub async fn reject(
     body: Json<Rejection>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
     require_role_on_activity(&caller, Role::Coordinator, &state, *id).await?;
-    let reason = required_reason(Some(&body.0.reason))?;
+    let reason = required_reason(Some(&body.0.reason));
+    let reason = body_on_activity(reason, &caller, &state, *id).await?;
     decide(caller, state, id.into_inner(), reason).await
 }
 
@@ -492,7 +513,8 @@ pub async fn stay(
     body: Json<ContactFields>,
 ) -> Result<web::Json<ActivityView>, ApiError> {
     require_role_on_activity(&caller, Role::Student, &state, *id).await?;
-    let contacts = body.0.parse().map_err(ApiError::Unprocessable)?;
+    let contacts = body.0.parse().map_err(ApiError::Unprocessable);
+    let contacts = body_on_activity(contacts, &caller, &state, *id).await?;
     let (id, actor, owner, clock) = (
         id.into_inner(),
         caller.actor(),

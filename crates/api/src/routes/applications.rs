@@ -1,7 +1,7 @@
 //! Applications: a student's ranked choices, submission against the call's rules,
 //! and the programme's and the office's decisions.
 
-use crate::access::require_role_on;
+use crate::access::{body_after_access, require_role_on};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
@@ -239,6 +239,9 @@ pub(crate) fn assessed(
 /// What a 404 here says.
 pub(crate) const NOT_FOUND: &str = "no application with this id";
 
+/// What a 404 for the call applied to says.
+const CALL_NOT_FOUND: &str = "no call with this id";
+
 /// SPEC.md's status rule for acting on one application: 404 when the caller may not
 /// see it, 403 when it may but its role does not do this.
 pub(crate) async fn require_role_on_application(
@@ -250,6 +253,24 @@ pub(crate) async fn require_role_on_application(
     require_role_on(
         caller,
         &[role],
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| applications::get(conn, id, viewer),
+    )
+    .await
+}
+
+/// `checked` (what the body says) as the answer only for a caller who sees the
+/// application; anyone else gets its 404 (see [`body_after_access`]).
+pub(crate) async fn body_on_application<V>(
+    checked: Result<V, ApiError>,
+    caller: &Caller,
+    state: &AppState,
+    id: Uuid,
+) -> Result<V, ApiError> {
+    body_after_access(
+        checked,
+        caller,
         &state.pool,
         NOT_FOUND,
         move |conn, viewer| applications::get(conn, id, viewer),
@@ -282,15 +303,25 @@ pub async fn create(
     body: Json<ApplicationFields>,
 ) -> Result<HttpResponse, ApiError> {
     let call = *call_id;
+    let sees_call = move |conn: &mut PgConnection, viewer: &abroad_storage::Viewer| {
+        abroad_storage::calls::get_visible(conn, call, viewer)
+    };
     require_role_on(
         &caller,
         &[Role::Student],
         &state.pool,
-        "no call with this id",
-        move |conn, viewer| abroad_storage::calls::get_visible(conn, call, viewer),
+        CALL_NOT_FOUND,
+        sees_call,
     )
     .await?;
-    let input = body.0.input()?;
+    let input = body_after_access(
+        body.0.input(),
+        &caller,
+        &state.pool,
+        CALL_NOT_FOUND,
+        sees_call,
+    )
+    .await?;
     let (call_id, actor, student, clock) = (
         call_id.into_inner(),
         caller.actor(),
@@ -301,7 +332,7 @@ pub async fn create(
         applications::create(conn, &actor, call_id, &student, &input, || clock.now()).map(view)
     })
     .await
-    .map_err(missing("no call with this id"))?;
+    .map_err(missing(CALL_NOT_FOUND))?;
     Ok(created_response(
         format!("/api/v1/applications/{}", view.id),
         &view,
@@ -426,7 +457,7 @@ pub async fn update(
     body: Json<ApplicationFields>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     require_role_on_application(&caller, Role::Student, &state, *id).await?;
-    let input = body.0.input()?;
+    let input = body_on_application(body.0.input(), &caller, &state, *id).await?;
     let (id, actor, owner, clock) = (
         id.into_inner(),
         caller.actor(),

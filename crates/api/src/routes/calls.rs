@@ -1,5 +1,6 @@
 //! Calls (application rounds), their places, and opening and closing them.
 
+use crate::access::{body_after_access, creating_within_faculty};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
@@ -146,12 +147,23 @@ fn fields_of(c: &Call) -> CallFields {
 fn within_scope(caller: &Caller, draft: &CallDraft) -> Result<(), StorageError> {
     match &caller.faculty {
         Some(f) if draft.faculty.as_ref().map(|d| d.as_str()) != Some(f.as_str()) => {
-            Err(StorageError::Forbidden(format!(
-                "you coordinate faculty {f}: your calls are `faculty` calls of {f}"
-            )))
+            Err(StorageError::Forbidden(outside_scope(f)))
         }
         _ => Ok(()),
     }
+}
+
+/// [`within_scope`] decided from the scheme and faculty alone, before the rest of the
+/// body is checked: a call of another faculty is 403 whatever else it says.
+fn plainly_within_scope(caller: &Caller, fields: &CallFields) -> Result<(), ApiError> {
+    let has_owner = Scheme::parse("scheme", &fields.scheme)
+        .ok()
+        .map(|s| s == Scheme::Faculty);
+    creating_within_faculty(caller, has_owner, fields.faculty.as_deref(), outside_scope)
+}
+
+fn outside_scope(faculty: &str) -> String {
+    format!("you coordinate faculty {faculty}: your calls are `faculty` calls of {faculty}")
 }
 
 /// What a 404 here says.
@@ -191,10 +203,14 @@ pub async fn create(
     body: Json<CallFields>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Coordinator])?;
+    plainly_within_scope(&caller, &body.0)?;
     let draft = CallDraft::parse(&body.0)?;
     within_scope(&caller, &draft)?;
-    let actor = caller.actor();
-    let call = crate::db::run(&state.pool, move |conn| calls::create(conn, &actor, &draft)).await?;
+    let (actor, viewer) = (caller.actor(), caller.viewer());
+    let call = crate::db::run(&state.pool, move |conn| {
+        calls::create(conn, &actor, &draft, &viewer)
+    })
+    .await?;
     Ok(created_response(
         format!("/api/v1/calls/{}", call.id),
         &CallView::from(call),
@@ -292,13 +308,23 @@ pub async fn patch(
     body: Json<serde_json::Value>,
 ) -> Result<web::Json<CallView>, ApiError> {
     // The call's query decides: 404 for a draft the caller may not see, 403 for a
-    // call it sees but does not manage.
-    if !body.0.is_object() {
-        return Err(ApiError::bad_request(
+    // call it sees but does not manage; only then what the body says.
+    let call = *id;
+    let patch = match body.0 {
+        patch @ serde_json::Value::Object(_) => Ok(patch),
+        _ => Err(ApiError::bad_request(
             "send a JSON object with the fields to change",
-        ));
-    }
-    let (id, patch, actor, scope) = (id.into_inner(), body.0, caller.actor(), caller.viewer());
+        )),
+    };
+    let patch = body_after_access(
+        patch,
+        &caller,
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| calls::managed(conn, call, viewer),
+    )
+    .await?;
+    let (id, actor, scope) = (id.into_inner(), caller.actor(), caller.viewer());
     let call = crate::db::run(&state.pool, move |conn| {
         calls::update(conn, &actor, id, &scope, |current| {
             let mut merged = serde_json::to_value(fields_of(current)).unwrap_or_default();

@@ -7,7 +7,7 @@ use crate::error::{ApiError, Problem, missing};
 use crate::extract::{Json, decision_text};
 use crate::responses::{BreaksRules, Conflict, Forbidden, Malformed, NotFound, Unauthenticated};
 use crate::routes::applications::{
-    ApplicationView, NOT_FOUND, assessed, require_role_on_application,
+    ApplicationView, NOT_FOUND, assessed, body_on_application, require_role_on_application,
 };
 use abroad_domain::{ReviewOutcome, Role, Violation, Violations};
 use abroad_storage::applications;
@@ -49,7 +49,8 @@ pub async fn programme_decision(
     body: Json<ProgrammeDecision>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     require_role_on_application(&caller, Role::Programme, &state, *id).await?;
-    let comment = decision_text("comment", body.0.comment.as_deref())?;
+    let comment = decision_text("comment", body.0.comment.as_deref());
+    let comment = body_on_application(comment, &caller, &state, *id).await?;
     let (id, actor, programmes, clock) = (
         id.into_inner(),
         caller.actor(),
@@ -83,6 +84,21 @@ pub struct Review {
     pub note: Option<String>,
 }
 
+impl Review {
+    /// The outcome and the note, or every violation at once.
+    fn checked(&self) -> Result<(ReviewOutcome, Option<String>), ApiError> {
+        let mut v = Violations::new();
+        let outcome = v.take(ReviewOutcome::parse("outcome", &self.outcome));
+        let note = v.take(decision_text("note", self.note.as_deref()).map_err(|_| {
+            Violation::new("note", "too_long", "a note may be at most 2,000 characters")
+        }));
+        match (outcome, note) {
+            (Some(outcome), Some(note)) => Ok((outcome, note)),
+            _ => Err(ApiError::Unprocessable(v.into_vec())),
+        }
+    }
+}
+
 /// The office reviews an approved application: `eligible` (enters the draw),
 /// `contact` (a talk first; a final outcome follows) or `rejected`.
 #[utoipa::path(
@@ -109,15 +125,7 @@ pub async fn review(
     body: Json<Review>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     require_role_on_application(&caller, Role::Coordinator, &state, *id).await?;
-    let mut v = Violations::new();
-    let outcome = v.take(ReviewOutcome::parse("outcome", &body.0.outcome));
-    let note =
-        v.take(decision_text("note", body.0.note.as_deref()).map_err(|_| {
-            Violation::new("note", "too_long", "a note may be at most 2,000 characters")
-        }));
-    let (Some(outcome), Some(note)) = (outcome, note) else {
-        return Err(ApiError::Unprocessable(v.into_vec()));
-    };
+    let (outcome, note) = body_on_application(body.0.checked(), &caller, &state, *id).await?;
     let (id, actor, scope, clock) = (
         id.into_inner(),
         caller.actor(),
@@ -141,6 +149,21 @@ pub async fn review(
 pub struct Score {
     #[schema(minimum = 0, maximum = 1000)]
     pub score: f64,
+}
+
+impl Score {
+    /// The score, when it is one: from 0 to 1000.
+    fn checked(&self) -> Result<f64, ApiError> {
+        if self.score.is_finite() && (0.0..=1000.0).contains(&self.score) {
+            Ok(self.score)
+        } else {
+            Err(ApiError::Unprocessable(vec![Violation::new(
+                "score",
+                "out_of_range",
+                "a score is from 0 to 1000",
+            )]))
+        }
+    }
 }
 
 /// The office's score of an application in a `ranking` call (higher ranks first).
@@ -168,14 +191,7 @@ pub async fn score(
     body: Json<Score>,
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     require_role_on_application(&caller, Role::Coordinator, &state, *id).await?;
-    let score = body.0.score;
-    if !score.is_finite() || !(0.0..=1000.0).contains(&score) {
-        return Err(ApiError::Unprocessable(vec![Violation::new(
-            "score",
-            "out_of_range",
-            "a score is from 0 to 1000",
-        )]));
-    }
+    let score = body_on_application(body.0.checked(), &caller, &state, *id).await?;
     let (id, actor, scope) = (id.into_inner(), caller.actor(), caller.viewer());
     let view = crate::db::run(&state.pool, move |conn| {
         let record = applications::score(conn, &actor, id, &scope, score)?;

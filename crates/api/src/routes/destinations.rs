@@ -1,5 +1,6 @@
 //! Destinations and the catalogue search ("world map").
 
+use crate::access::creating_within_faculty;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::catalogue::{self, Snapshot};
@@ -320,12 +321,25 @@ pub(crate) fn refreshed<T>(
 fn within_scope(caller: &Caller, draft: &DestinationDraft) -> Result<(), StorageError> {
     match &caller.faculty {
         Some(scope) if draft.faculty.as_ref().map(FacultyCode::as_str) != Some(scope.as_str()) => {
-            Err(StorageError::Forbidden(format!(
-                "you coordinate faculty {scope}: a destination you create or change must be a faculty or programme agreement of {scope}"
-            )))
+            Err(StorageError::Forbidden(outside_scope(scope)))
         }
         _ => Ok(()),
     }
+}
+
+/// [`within_scope`] decided from the exchange type and faculty alone, before the rest
+/// of the body is checked: another faculty's destination is 403 whatever else it says.
+fn plainly_within_scope(caller: &Caller, fields: &DestinationFields) -> Result<(), ApiError> {
+    let has_owner = ExchangeType::parse("exchange_type", &fields.exchange_type)
+        .ok()
+        .map(ExchangeType::has_faculty);
+    creating_within_faculty(caller, has_owner, fields.faculty.as_deref(), outside_scope)
+}
+
+fn outside_scope(faculty: &str) -> String {
+    format!(
+        "you coordinate faculty {faculty}: a destination you create or change must be a faculty or programme agreement of {faculty}"
+    )
 }
 
 /// Adds a destination (coordinators; a faculty coordinator only for its faculty).
@@ -349,6 +363,7 @@ pub async fn create(
     body: Json<DestinationFields>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Coordinator])?;
+    plainly_within_scope(&caller, &body.0)?;
     let draft = DestinationDraft::parse(&body.0)?;
     within_scope(&caller, &draft)?;
     let actor = caller.actor();

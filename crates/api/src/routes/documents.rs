@@ -4,7 +4,9 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
 use crate::responses::{Forbidden, Malformed, NotFound, TooLarge, Unauthenticated};
-use crate::routes::applications::{DocumentView, NOT_FOUND, require_role_on_application};
+use crate::routes::applications::{
+    DocumentView, NOT_FOUND, body_on_application, require_role_on_application,
+};
 use abroad_domain::{DocumentKind, Role, Violation};
 use abroad_storage::documents::{self, Upload};
 use actix_web::http::header;
@@ -50,6 +52,30 @@ pub async fn upload(
     require_role_on_application(&caller, Role::Student, &state, path.0).await?;
     let (id, raw_kind) = path.into_inner();
     let kind = kind(&raw_kind)?;
+    let pdf = read_pdf(&request, &mut payload, state.max_document_bytes).await;
+    let body = body_on_application(pdf, &caller, &state, id).await?;
+    let sha256 = abroad_domain::draw::hex(&Sha256::digest(&body));
+    let (actor, owner, clock) = (caller.actor(), caller.sub.clone(), state.clock.clone());
+    let stored = crate::db::run(&state.pool, move |conn| {
+        let upload = Upload {
+            kind,
+            content: &body,
+            sha256: &sha256,
+        };
+        documents::put_document(conn, &actor, id, &owner, &upload, || clock.now())
+    })
+    .await
+    .map_err(missing(NOT_FOUND))?;
+    Ok(web::Json(stored.into()))
+}
+
+/// The body, when it is a PDF sent as one and at most `limit` bytes: else 415, 413, or
+/// 422 when the bytes are not a PDF.
+async fn read_pdf(
+    request: &HttpRequest,
+    payload: &mut web::Payload,
+    limit: usize,
+) -> Result<BytesMut, ApiError> {
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -60,7 +86,6 @@ pub async fn upload(
             "send the document as `Content-Type: application/pdf`".to_owned(),
         ));
     }
-    let limit = state.max_document_bytes;
     let too_large =
         || ApiError::PayloadTooLarge(format!("a document may be at most {limit} bytes"));
     let declared = request
@@ -89,19 +114,7 @@ pub async fn upload(
             "the body is not a PDF: a PDF starts with `%PDF-` and its version",
         )]));
     }
-    let sha256 = abroad_domain::draw::hex(&Sha256::digest(&body));
-    let (actor, owner, clock) = (caller.actor(), caller.sub.clone(), state.clock.clone());
-    let stored = crate::db::run(&state.pool, move |conn| {
-        let upload = Upload {
-            kind,
-            content: &body,
-            sha256: &sha256,
-        };
-        documents::put_document(conn, &actor, id, &owner, &upload, || clock.now())
-    })
-    .await
-    .map_err(missing(NOT_FOUND))?;
-    Ok(web::Json(stored.into()))
+    Ok(body)
 }
 
 /// A document back, as PDF (the owner, the student's programme, coordinators).

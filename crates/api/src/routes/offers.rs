@@ -1,7 +1,7 @@
 //! Offers: a placement of the draw, answered by its student before `expires_at`, and
 //! the stay and contacts abroad once accepted (SPEC.md, Offers, nomination, second round).
 
-use crate::access::require_role_on;
+use crate::access::{body_after_access, require_role_on};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
@@ -191,6 +191,25 @@ async fn require_owner(caller: &Caller, state: &AppState, id: Uuid) -> Result<()
     .await
 }
 
+/// `checked` (what the body says) as the answer only for a caller who sees the offer;
+/// anyone else gets its 404 (see [`body_after_access`]).
+async fn body_on_offer<V>(
+    checked: Result<V, ApiError>,
+    caller: &Caller,
+    state: &AppState,
+    id: Uuid,
+) -> Result<V, ApiError> {
+    let at = state.clock.now();
+    body_after_access(
+        checked,
+        caller,
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| offers::get(conn, id, viewer, at),
+    )
+    .await
+}
+
 /// Agreeing to the Regulations on Studying Abroad.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -198,6 +217,21 @@ pub struct Acceptance {
     /// Must be `true`: the student agrees to the Regulations on Studying Abroad.
     #[serde(default)]
     pub regulations_accepted: Option<bool>,
+}
+
+impl Acceptance {
+    /// 422 unless the student agrees to the Regulations.
+    fn checked(&self) -> Result<(), ApiError> {
+        if self.regulations_accepted == Some(true) {
+            return Ok(());
+        }
+        Err(ApiError::Unprocessable(vec![Violation::new(
+            "regulations_accepted",
+            "regulations_not_accepted",
+            "accepting an offer needs `regulations_accepted: true`: agree to the Regulations \
+             on Studying Abroad first",
+        )]))
+    }
 }
 
 /// An accepted offer and the nomination it made.
@@ -236,14 +270,7 @@ pub async fn accept(
     body: Json<Acceptance>,
 ) -> Result<web::Json<AcceptedView>, ApiError> {
     require_owner(&caller, &state, *id).await?;
-    if body.0.regulations_accepted != Some(true) {
-        return Err(ApiError::Unprocessable(vec![Violation::new(
-            "regulations_accepted",
-            "regulations_not_accepted",
-            "accepting an offer needs `regulations_accepted: true`: agree to the Regulations \
-             on Studying Abroad first",
-        )]));
-    }
+    body_on_offer(body.0.checked(), &caller, &state, *id).await?;
     let (id, actor, owner, clock) = (
         id.into_inner(),
         caller.actor(),
@@ -323,7 +350,8 @@ pub async fn stay(
     body: Json<StayFields>,
 ) -> Result<web::Json<OfferView>, ApiError> {
     require_owner(&caller, &state, *id).await?;
-    let stay = body.0.parse().map_err(ApiError::Unprocessable)?;
+    let stay = body.0.parse().map_err(ApiError::Unprocessable);
+    let stay = body_on_offer(stay, &caller, &state, *id).await?;
     let (id, actor, owner, clock) = (
         id.into_inner(),
         caller.actor(),

@@ -1,5 +1,6 @@
 //! Study programmes.
 
+use crate::access::{body_after_access, creating_within_faculty};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, missing};
@@ -10,6 +11,7 @@ use crate::responses::{
 use crate::routes::{ListResponse, upsert_response};
 use abroad_domain::{FacultyCode, Level, ProgrammeCode, ProgrammeUpdate, Role};
 use abroad_storage::programmes::{self, Programme, ProgrammeFilter};
+use abroad_storage::{PgConnection, StorageError, Viewer};
 use actix_web::{HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -174,13 +176,22 @@ pub async fn put(
     caller.require(&[Role::Coordinator])?;
     let code = code_from_path(&code)?;
     let body = body.0;
-    let update = ProgrammeUpdate::parse(&body.name, &body.faculty, &body.level)?;
+    creating_within_faculty(&caller, Some(true), Some(&body.faculty), outside_scope)?;
+    let checked = ProgrammeUpdate::parse(&body.name, &body.faculty, &body.level)
+        .map_err(ApiError::Unprocessable);
+    let changed = code.clone();
+    let update = body_after_access(
+        checked,
+        &caller,
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| within_faculty(conn, viewer, &changed),
+    )
+    .await?;
     if let Some(scope) = &caller.faculty
         && update.faculty.as_str() != scope
     {
-        return Err(ApiError::Forbidden(format!(
-            "you coordinate faculty {scope}; a programme you create or change must belong to it"
-        )));
+        return Err(ApiError::Forbidden(outside_scope(scope)));
     }
     let (actor, viewer) = (caller.actor(), caller.viewer());
     let (programme, upserted) = crate::db::run(&state.pool, move |conn| {
@@ -193,6 +204,31 @@ pub async fn put(
         location,
         &ProgrammeView::from(programme),
     ))
+}
+
+fn outside_scope(faculty: &str) -> String {
+    format!("you coordinate faculty {faculty}; a programme you create or change must belong to it")
+}
+
+/// `Forbidden` when a faculty coordinator names programme `code` of another faculty
+/// (to change it, or to put a student in it), as storage decides when it writes; a
+/// programme not there yet is no one's. For answers to bodies that do not pass.
+pub(crate) fn within_faculty(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    code: &ProgrammeCode,
+) -> Result<(), StorageError> {
+    let Some(scope) = viewer.faculty() else {
+        return Ok(());
+    };
+    match programmes::get(conn, code) {
+        Ok(p) if p.faculty != scope => Err(StorageError::Forbidden(format!(
+            "you coordinate faculty {scope}: programme `{code}` belongs to faculty {}",
+            p.faculty
+        ))),
+        Ok(_) | Err(StorageError::NotFound) => Ok(()),
+        Err(other) => Err(other),
+    }
 }
 
 /// What a 404 here says.

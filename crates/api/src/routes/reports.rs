@@ -1,7 +1,7 @@
 //! Student reports (SPEC.md, Student reports): students with a real stay abroad write
 //! them, coordinators publish or reject them, and everyone searches the published ones.
 
-use crate::access::require_role_on;
+use crate::access::{body_after_access, require_role_on};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, missing};
@@ -308,6 +308,14 @@ pub async fn reject(
 ) -> Result<web::Json<ReportView>, ApiError> {
     let id = id.into_inner();
     require_coordinator(&caller, &state, id).await?;
-    let reason = body.0.parse()?;
+    let reason = body.0.parse().map_err(ApiError::Unprocessable);
+    let reason = body_after_access(
+        reason,
+        &caller,
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| reports::get(conn, id, viewer),
+    )
+    .await?;
     decide(&caller, &state, id, Decision::Reject(reason)).await
 }

@@ -1,14 +1,17 @@
 //! Student records (from the student-information system) and the caller's own view.
 
+use crate::access::body_after_access;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, missing};
 use crate::extract::Json;
 use crate::responses::{BreaksRules, Forbidden, Malformed, NotFound, Unauthenticated};
+use crate::routes::programmes::within_faculty;
 use crate::routes::upsert_response;
 use abroad_domain::student::student_number;
-use abroad_domain::{Level, Role, StudentDraft, StudentFields};
+use abroad_domain::{Level, ProgrammeCode, Role, StudentDraft, StudentFields};
 use abroad_storage::students::{self, Student};
+use abroad_storage::{PgConnection, StorageError, Viewer};
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -87,6 +90,7 @@ pub struct Me {
         Malformed,
         Unauthenticated,
         Forbidden,
+        NotFound,
         BreaksRules,
     ),
     security(("bearer" = []))
@@ -101,21 +105,61 @@ pub async fn put(
     // An upsert may always be creating a record, so a role that never writes records
     // gets 403 whether or not the number exists: the answer tells no one which numbers
     // are students'. A faculty's coordinator learns it from the query (404 for another
-    // faculty's student), as its own work requires.
+    // faculty's student, whatever the body says), as its own work requires.
     caller.require(&[Role::Coordinator])?;
     let number = student_number("number", &number).map_err(ApiError::bad_path)?;
-    let draft = StudentDraft::parse(&body.0)?;
+    let named = ProgrammeCode::parse("programme", body.0.programme.trim()).ok();
+    let checked = StudentDraft::parse(&body.0).map_err(ApiError::Unprocessable);
+    let at = number.clone();
+    let draft = body_after_access(
+        checked,
+        &caller,
+        &state.pool,
+        NOT_FOUND,
+        move |conn, viewer| may_write(conn, viewer, &at, named),
+    )
+    .await?;
     let (actor, viewer) = (caller.actor(), caller.viewer());
     let (student, upserted) = crate::db::run(&state.pool, move |conn| {
         students::upsert(conn, &actor, &viewer, &number, &draft)
     })
-    .await?;
+    .await
+    .map_err(missing(NOT_FOUND))?;
     let location = format!("/api/v1/students/{}", student.number);
     Ok(upsert_response(
         upserted,
         location,
         &StudentView::from(student),
     ))
+}
+
+/// Whether `viewer` may write record `number` in `programme` (the body's, when it
+/// reads), as `students::upsert` decides before it writes: another faculty's existing
+/// student is `NotFound`, a record in another faculty's programme `Forbidden`. Asked
+/// only of a body that does not pass, so that its 422 goes to those who may write.
+fn may_write(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    number: &str,
+    programme: Option<ProgrammeCode>,
+) -> Result<(), StorageError> {
+    let hidden = match students::get(conn, number, viewer) {
+        Ok(_) => false,
+        // Absent altogether is a record to create, not one hidden.
+        Err(StorageError::NotFound) => match students::get(conn, number, &Viewer::Everyone) {
+            Ok(_) => true,
+            Err(StorageError::NotFound) => false,
+            Err(other) => return Err(other),
+        },
+        Err(other) => return Err(other),
+    };
+    if hidden {
+        return Err(StorageError::NotFound);
+    }
+    match programme {
+        Some(code) => within_faculty(conn, viewer, &code),
+        None => Ok(()),
+    }
 }
 
 /// One student record: the student themself, a programme holding the student's

@@ -47,7 +47,7 @@ pub(super) fn load(conn: &mut PgConnection, actor: &Actor) -> Result<usize, Comm
         ..CallFields::default()
     })
     .map_err(invalid)?;
-    let call = calls::create(conn, actor, &draft)?;
+    let call = calls::create(conn, actor, &draft, &Viewer::Everyone)?;
     let places: Vec<Place> =
         destinations::ids_of_types(conn, &[ExchangeType::UniversityWide, ExchangeType::Isep])?
             .into_iter()

@@ -99,8 +99,8 @@ fn load_round(conn: &mut PgConnection, actor: &Actor) -> Result<usize, CommandEr
         ..CallFields::default()
     })
     .map_err(invalid)?;
-    let call = calls::create(conn, actor, &draft)?;
     let office = Viewer::Everyone;
+    let call = calls::create(conn, actor, &draft, &office)?;
 
     // One place a semester at each university-wide partner: fewer than the applicants
     // want at the popular ones, so the lottery decides.
