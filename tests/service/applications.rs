@@ -1764,7 +1764,7 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for Statements {
 /// of the destinations they choose), and shows each application exactly as its own
 /// page.
 #[actix_web::test]
-async fn a_create_and_submit_cost_two_statements_each_and_a_list_page_three() {
+async fn a_create_costs_two_statements_its_submit_one_or_two_and_a_list_page_three() {
     let statements = Statements::default();
     let db = TestDb::new();
     let pool = abroad_storage::pool_builder(4)
@@ -1796,7 +1796,12 @@ async fn a_create_and_submit_cost_two_statements_each_and_a_list_page_three() {
         .await
         .ok();
     assert_eq!(submitted["status"], "submitted");
-    assert_eq!(statements.sent() - start, 2, "a submit");
+    // Kept from its creation with the versions of what it was read from: one statement.
+    assert_eq!(
+        statements.sent() - start,
+        1,
+        "a submit of a draft just created"
+    );
     // Each audit entry, written in the statement that made the change, holds what is stored.
     let audit = app
         .get(
@@ -1838,6 +1843,17 @@ async fn a_create_and_submit_cost_two_statements_each_and_a_list_page_three() {
     let transcript = upload(app, &second, "transcript", "s2", PDF, "application/pdf")
         .await
         .ok();
+    // Changed since its creation (the upload): the submit reads it afresh, in two.
+    let start = statements.sent();
+    let refused = app
+        .post_json(
+            &format!("/api/v1/applications/{second}/submit"),
+            Some(&student_token("s2")),
+            &json!({}),
+        )
+        .await;
+    refused.problem(422);
+    assert!(statements.sent() - start >= 2, "a submit read afresh");
     let risky = json!({"semester": "spring", "plan_b": true,
                        "choices": choices(&[wide[4], w.unsafe_one.as_str()], 250)});
     assert_eq!(apply(app, &call, "s3", &risky).await.status, 201);
@@ -1908,4 +1924,99 @@ async fn a_connection_the_database_dropped_costs_one_503_and_is_replaced() {
         "{statuses:?}"
     );
     w.app.get("/api/v1/applications", Some(&office)).await.ok();
+}
+
+/// A draft's submission is checked on the facts as they are when it is submitted, also
+/// when this process kept them from its creation: a change to the student's record or
+/// to the catalogue in between is seen, and one that breaks no rule still lets it through.
+#[actix_web::test]
+async fn a_draft_kept_from_its_creation_is_submitted_on_the_facts_of_its_submission() {
+    let (w, call) = wide_world().await;
+    let (app, call) = (&w.app, call.as_str());
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    let office = coordinator();
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
+    let submit = |student: &'static str, id: String| async move {
+        app.post_json(
+            &format!("/api/v1/applications/{id}/submit"),
+            Some(&student_token(student)),
+            &json!({}),
+        )
+        .await
+    };
+    let create = |student: &'static str| {
+        let body = body.clone();
+        async move {
+            student_record(app, student, "BMS", 75, 7.4).await;
+            let created = apply(app, call, student, &body).await;
+            assert_eq!(created.status, 201);
+            created.json()["id"].as_str().expect("id").to_owned()
+        }
+    };
+
+    // The student's record changes: too few EC now.
+    let id = create("s71").await;
+    student_record(app, "s71", "BMS", 30, 7.4).await;
+    let refused = submit("s71", id).await;
+    refused.problem(422);
+    assert!(
+        refused
+            .violations()
+            .iter()
+            .any(|(_, code)| code.contains("ec")),
+        "{:?}",
+        refused.violations()
+    );
+
+    // The first choice's country turns orange.
+    let id = create("s72").await;
+    let first = app
+        .get(&format!("/api/v1/destinations/{}", wide[0]), Some(&office))
+        .await
+        .ok();
+    let country = first["institution"]["country"].as_str().expect("country");
+    let named = app
+        .get(&format!("/api/v1/countries/{country}"), Some(&office))
+        .await
+        .ok();
+    app.put_json(
+        &format!("/api/v1/countries/{country}"),
+        Some(&office),
+        &json!({"name": named["name"], "advice": "orange"}),
+    )
+    .await
+    .ok();
+    let refused = submit("s72", id).await;
+    refused.problem(422);
+    assert!(
+        refused
+            .violations()
+            .iter()
+            .any(|(field, code)| field == "choices[0].destination_id" && code.contains("advice")),
+        "{:?}",
+        refused.violations()
+    );
+    app.put_json(
+        &format!("/api/v1/countries/{country}"),
+        Some(&office),
+        &json!({"name": named["name"], "advice": "green"}),
+    )
+    .await
+    .ok();
+
+    // A change elsewhere in the catalogue breaks no rule of this one.
+    let id = create("s73").await;
+    app.put_json(
+        "/api/v1/countries/FI",
+        Some(&office),
+        &json!({"name": "Finland", "advice": "yellow"}),
+    )
+    .await
+    .ok();
+    assert_eq!(submit("s73", id).await.ok()["status"], "submitted");
+
+    // Another student's request leaves the kept draft to its owner.
+    let id = create("s74").await;
+    submit("s75", id.clone()).await.problem(404);
+    assert_eq!(submit("s74", id).await.ok()["status"], "submitted");
 }

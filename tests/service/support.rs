@@ -124,6 +124,7 @@ impl TestApp {
             catalogue: catalogue.clone(),
             redrawn: RedrawnCalls::default(),
             max_document_bytes: 64 * 1024,
+            drafts: Default::default(),
         };
         Self {
             db,

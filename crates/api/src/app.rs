@@ -5,6 +5,7 @@ use crate::catalogue::CatalogueCache;
 use crate::clock::Clock;
 use crate::cors::{self, AllowedOrigins, refuse_other_origins};
 use crate::db::Db;
+use crate::drafts::RecentDrafts;
 use crate::error::ApiError;
 use crate::extract::{JsonLimit, path_error, query_error};
 use crate::methods::allowed_methods;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub redrawn: RedrawnCalls,
     /// Largest uploaded document, in bytes.
     pub max_document_bytes: usize,
+    /// Applications this process just created, for a submission without a read.
+    pub drafts: RecentDrafts,
 }
 
 /// Everything the app is built from; made once, cloned into each worker.

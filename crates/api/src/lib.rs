@@ -12,6 +12,7 @@ pub mod clock;
 pub mod cors;
 pub mod csv_export;
 pub mod db;
+pub mod drafts;
 pub mod error;
 pub mod expiry;
 pub mod extract;

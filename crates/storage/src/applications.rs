@@ -28,6 +28,7 @@ mod quick;
 mod statements;
 
 pub use facts::{Facts, with_facts};
+pub use quick::Drafted;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
 #[diesel(table_name = applications)]
@@ -370,11 +371,28 @@ pub fn create(
     input: &ApplicationInput,
     clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<(ApplicationRecord, Facts), StorageError> {
+    create_remembered(conn, actor, call_id, student, input, clock)
+        .map(|(record, facts, _)| (record, facts))
+}
+
+/// [`create`], also answering the draft as [`Drafted`] when the quick way wrote it, for
+/// a caller that keeps it to submit it with one statement ([`submit_remembered`]).
+pub fn create_remembered(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    call_id: Uuid,
+    student: &str,
+    input: &ApplicationInput,
+    clock: impl Fn() -> DateTime<Utc>,
+) -> Result<(ApplicationRecord, Facts, Option<Drafted>), StorageError> {
     let draft = |programme, started| new_draft(call_id, student, programme, input, started);
-    if let Some(created) = quick::create(conn, actor, call_id, input, student, &clock, draft)? {
-        return Ok(created);
+    if let Some((record, facts, drafted)) =
+        quick::create(conn, actor, call_id, input, student, &clock, draft)?
+    {
+        return Ok((record, facts, Some(drafted)));
     }
-    create_carefully(conn, actor, call_id, student, input, clock)
+    let (record, facts) = create_carefully(conn, actor, call_id, student, input, clock)?;
+    Ok((record, facts, None))
 }
 
 /// A new draft's record: its choices in the order given, no documents yet.
@@ -621,6 +639,26 @@ pub fn submit(
     clock: impl Fn() -> DateTime<Utc>,
     check: impl Fn(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
 ) -> Result<(ApplicationRecord, Vec<Violation>), StorageError> {
+    submit_remembered(conn, actor, id, owner, None, clock, check)
+}
+
+/// [`submit`], first in one statement from `drafted` when it is this application as
+/// the quick way created it ([`create_remembered`]) and nothing it was checked on has
+/// changed since; then the quick way, then the careful way.
+pub fn submit_remembered(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    owner: &str,
+    drafted: Option<Drafted>,
+    clock: impl Fn() -> DateTime<Utc>,
+    check: impl Fn(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
+) -> Result<(ApplicationRecord, Vec<Violation>), StorageError> {
+    if let Some(drafted) = drafted.filter(|d| d.id() == id)
+        && let Some(submitted) = quick::submit_drafted(conn, actor, drafted, owner, &clock, &check)?
+    {
+        return Ok(submitted);
+    }
     if let Some(submitted) = quick::submit(conn, actor, id, owner, &clock, &check)? {
         return Ok(submitted);
     }

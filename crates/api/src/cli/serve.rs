@@ -6,6 +6,7 @@ use crate::auth::Verifier;
 use crate::catalogue::{self, CatalogueCache, Following};
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::drafts::RecentDrafts;
 use crate::redrawn::RedrawnCalls;
 use crate::settings::Settings;
 use actix_web::HttpServer;
@@ -34,6 +35,7 @@ pub fn run(settings: Settings, dev: bool) -> Result<(), CommandError> {
         catalogue: CatalogueCache::default(),
         redrawn: RedrawnCalls::default(),
         max_document_bytes: settings.max_document_bytes,
+        drafts: RecentDrafts::default(),
     };
     // Loads the catalogue at once, then keeps it current with other processes' writes.
     catalogue::follow(

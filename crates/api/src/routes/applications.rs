@@ -328,11 +328,18 @@ pub async fn create(
         caller.sub.clone(),
         state.clock.clone(),
     );
-    let view = crate::db::run(&state.pool, move |conn| {
-        applications::create(conn, &actor, call_id, &student, &input, || clock.now()).map(view)
+    let (view, drafted) = crate::db::run(&state.pool, move |conn| {
+        let (record, facts, drafted) =
+            applications::create_remembered(conn, &actor, call_id, &student, &input, || {
+                clock.now()
+            })?;
+        Ok((view((record, facts)), drafted))
     })
     .await
     .map_err(missing(CALL_NOT_FOUND))?;
+    if let Some(drafted) = drafted {
+        state.drafts.keep(drafted);
+    }
     Ok(created_response(
         format!("/api/v1/applications/{}", view.id),
         &view,
@@ -502,12 +509,14 @@ pub async fn submit(
         caller.sub.clone(),
         state.clock.clone(),
     );
+    let drafted = state.drafts.take(id, &owner);
     let view = crate::db::run(&state.pool, move |conn| {
-        let (record, warnings) = applications::submit(
+        let (record, warnings) = applications::submit_remembered(
             conn,
             &actor,
             id,
             &owner,
+            drafted,
             || clock.now(),
             |facts| {
                 let a = assessment(facts);

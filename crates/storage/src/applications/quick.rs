@@ -51,7 +51,7 @@ pub(super) fn create(
     student: &str,
     clock: &impl Fn() -> DateTime<Utc>,
     draft: impl Fn(String, DateTime<Utc>) -> ApplicationRecord,
-) -> Result<Option<(ApplicationRecord, Facts)>, StorageError> {
+) -> Result<Option<(ApplicationRecord, Facts, Drafted)>, StorageError> {
     let destinations: Vec<Uuid> = input.choices.iter().map(|(d, _)| *d).collect();
     let read = DraftFacts {
         call: Call::as_select(),
@@ -61,9 +61,11 @@ pub(super) fn create(
         number: student,
         call_id,
     }
-    .get_result::<(Call, String, DateTime<Utc>, StudentRow, String)>(conn)
+    .get_result::<DraftFactsRow>(conn)
     .optional()?;
-    let Some((call, call_version, started, student_row, choices)) = read else {
+    let Some((call, call_version, started, student_row, choices, student_version, catalogue)) =
+        read
+    else {
         return Ok(None);
     };
     let at = clock();
@@ -88,7 +90,7 @@ pub(super) fn create(
         &rows,
         &[],
     )?;
-    let written = QuickDraft {
+    let written: (i32, Option<String>) = QuickDraft {
         draft: &draft.application,
         call_version: &call_version,
         at,
@@ -102,12 +104,114 @@ pub(super) fn create(
             Some(&draft),
         ),
     }
-    .get_result::<i32>(conn)
+    .get_result(conn)
     .map_err(super::already_applied)?;
+    let (1, Some(application)) = written else {
+        return Ok(None);
+    };
+    let drafted = Drafted {
+        record: draft.clone(),
+        facts: facts.clone(),
+        call,
+        marks: Marks {
+            application,
+            call: call_version,
+            student: student_version,
+            catalogue,
+        },
+    };
+    Ok(Some((draft, facts, drafted)))
+}
+
+/// A draft the quick way just wrote, with the facts its rules are checked on and the
+/// versions of every row those facts were read from: the application's (its choices
+/// and documents too: each change to them writes its row), the call's (its rules and
+/// places), the student's, and the catalogue's (destinations, institutions, countries
+/// and their advice). While all four stand, the facts are what a read would find now,
+/// so a submission of it needs no read ([`submit_drafted`]).
+#[derive(Debug, Clone)]
+pub struct Drafted {
+    record: ApplicationRecord,
+    facts: Facts,
+    call: Call,
+    marks: Marks,
+}
+
+impl Drafted {
+    /// The application's id.
+    pub fn id(&self) -> Uuid {
+        self.record.application.id
+    }
+
+    /// The student number of its owner.
+    pub fn owner(&self) -> &str {
+        &self.record.application.student
+    }
+}
+
+/// The versions of the rows a [`Drafted`] application's facts were read from.
+#[derive(Debug, Clone)]
+struct Marks {
+    application: String,
+    call: String,
+    student: String,
+    catalogue: String,
+}
+
+/// A submission of a draft just written ([`Drafted`]) in one statement, or `None` for
+/// the other ways: the rules are checked on the facts kept from its creation, and the
+/// write happens only if no row they came from has changed since (each is still the
+/// version read then), under the same locks as [`submit`]'s write, with the clock read
+/// just before it.
+pub(super) fn submit_drafted(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    drafted: Drafted,
+    owner: &str,
+    clock: &impl Fn() -> DateTime<Utc>,
+    check: &impl Fn(&Facts) -> Result<Vec<Violation>, Vec<Violation>>,
+) -> Result<Option<(ApplicationRecord, Vec<Violation>)>, StorageError> {
+    let before = &drafted.record.application;
+    if before.student != owner {
+        return Ok(None);
+    }
+    let at = clock();
+    if before.status()? != ApplicationStatus::Draft || accepting(&drafted.call, at).is_err() {
+        return Ok(None);
+    }
+    let Ok(warnings) = check(&drafted.facts) else {
+        return Ok(None);
+    };
+    // No statement read the database's time: the row is stamped with the clock's.
+    let after = super::submitted(before, at, at);
+    let written: i32 = UnchangedSubmission {
+        submission: QuickSubmission {
+            after: &after,
+            call_version: &drafted.marks.call,
+            at,
+            version: &drafted.marks.application,
+            entry: Entry::new(
+                actor,
+                "application.submitted",
+                before.id,
+                Some(before),
+                Some(&after),
+            ),
+        },
+        student_version: &drafted.marks.student,
+        catalogue: &drafted.marks.catalogue,
+    }
+    .get_result(conn)?;
     if written != 1 {
         return Ok(None);
     }
-    Ok(Some((draft, facts)))
+    Ok(Some((
+        ApplicationRecord {
+            application: after,
+            ..drafted.record
+        },
+        warnings,
+    )))
 }
 
 /// A submission in two statements, or `None` for the careful way: also when `check`
@@ -235,6 +339,18 @@ struct DraftFacts<'a> {
     call_id: Uuid,
 }
 
+/// A row of [`DraftFacts`]: the call and its row version, the time, the student, the
+/// chosen destinations' facts (JSON), the student's row version, the catalogue's version.
+type DraftFactsRow = (
+    Call,
+    String,
+    DateTime<Utc>,
+    StudentRow,
+    String,
+    String,
+    String,
+);
+
 prepared_statement!(
     DraftFacts,
     (
@@ -242,6 +358,8 @@ prepared_statement!(
         Text,
         Timestamptz,
         SqlTypeOf<AsSelect<StudentRow, Pg>>,
+        Text,
+        Text,
         Text
     )
 );
@@ -261,7 +379,8 @@ impl QueryFragment<Pg> for DraftFacts<'_> {
         out.push_sql(concat!(
             ") WITH ORDINALITY AS c (destination_id, rank)",
             choice_joins!("application"),
-            " WHERE NOT d.archived) FROM calls CROSS JOIN LATERAL (SELECT calls.id AS call_id, ",
+            " WHERE NOT d.archived), students.xmin::text, (SELECT catalogue_version.version::text ",
+            "FROM catalogue_version) FROM calls CROSS JOIN LATERAL (SELECT calls.id AS call_id, ",
             "CAST("
         ));
         out.push_bind_param::<Text, _>(self.semester)?;
@@ -285,7 +404,7 @@ struct QuickDraft<'a> {
     entry: Entry<'a>,
 }
 
-prepared_statement!(QuickDraft, Integer);
+prepared_statement!(QuickDraft, (Integer, Nullable<Text>));
 
 impl QueryFragment<Pg> for QuickDraft<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
@@ -308,8 +427,9 @@ impl QueryFragment<Pg> for QuickDraft<'_> {
         );
         out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
         out.push_sql(
-            ") RETURNING id), choices AS (INSERT INTO application_choices (application_id, \
-             rank, destination_id, motivation) SELECT application.id, w.rank::integer, \
+            ") RETURNING id, xmin::text AS version), choices AS (INSERT INTO \
+             application_choices (application_id, rank, destination_id, motivation) SELECT \
+             application.id, w.rank::integer, \
              w.destination_id, w.motivation FROM application, unnest(",
         );
         out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
@@ -317,7 +437,7 @@ impl QueryFragment<Pg> for QuickDraft<'_> {
         out.push_bind_param::<Array<Nullable<Text>>, _>(&self.motivations)?;
         out.push_sql(") WITH ORDINALITY AS w (destination_id, motivation, rank)), entry AS (");
         self.entry.walk_ast("application", &mut out)?;
-        out.push_sql(") SELECT count(*)::integer FROM application");
+        out.push_sql(") SELECT count(*)::integer, min(version) FROM application");
         Ok(())
     }
 }
@@ -392,9 +512,20 @@ prepared_statement!(QuickSubmission, Integer);
 
 impl QueryFragment<Pg> for QuickSubmission<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.walk(|_| Ok(()), &mut out)
+    }
+}
+
+impl QuickSubmission<'_> {
+    /// The statement, with `also` adding conditions on the application to lock.
+    fn walk<'b>(
+        &'b self,
+        also: impl FnOnce(&mut AstPass<'_, 'b, Pg>) -> QueryResult<()>,
+        out: &mut AstPass<'_, 'b, Pg>,
+    ) -> QueryResult<()> {
         let a = self.after;
         out.push_sql("WITH ");
-        accepting_call(&a.call_id, self.call_version, &self.at, &mut out)?;
+        accepting_call(&a.call_id, self.call_version, &self.at, out)?;
         out.push_sql(
             " FOR SHARE SKIP LOCKED), locked AS MATERIALIZED (SELECT applications.id FROM \
              applications JOIN calls ON calls.id = applications.call_id WHERE applications.id = ",
@@ -404,6 +535,7 @@ impl QueryFragment<Pg> for QuickSubmission<'_> {
         out.push_bind_param::<Text, _>(ApplicationStatus::Draft.as_str())?;
         out.push_sql(" AND applications.xmin::text = ");
         out.push_bind_param::<Text, _>(self.version)?;
+        also(out)?;
         out.push_sql(
             " FOR UPDATE OF applications SKIP LOCKED), application AS (UPDATE applications \
              SET status = ",
@@ -417,8 +549,41 @@ impl QueryFragment<Pg> for QuickSubmission<'_> {
             " FROM locked WHERE applications.id = locked.id RETURNING applications.id), \
              entry AS (",
         );
-        self.entry.walk_ast("application", &mut out)?;
+        self.entry.walk_ast("application", out)?;
         out.push_sql(" RETURNING 1) SELECT count(*)::integer FROM entry");
         Ok(())
+    }
+}
+
+/// [`QuickSubmission`] of a [`Drafted`] application, whose facts were read when it was
+/// created: also only if the student's row and the catalogue are still the versions
+/// read then. Answers how many it wrote.
+struct UnchangedSubmission<'a> {
+    submission: QuickSubmission<'a>,
+    student_version: &'a str,
+    catalogue: &'a str,
+}
+
+prepared_statement!(UnchangedSubmission, Integer);
+
+impl QueryFragment<Pg> for UnchangedSubmission<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let a = self.submission.after;
+        self.submission.walk(
+            |out| {
+                out.push_sql(
+                    " AND EXISTS (SELECT 1 FROM students WHERE students.number = \
+                     applications.student AND students.number = ",
+                );
+                out.push_bind_param::<Text, _>(&a.student)?;
+                out.push_sql(" AND students.xmin::text = ");
+                out.push_bind_param::<Text, _>(self.student_version)?;
+                out.push_sql(
+                    ") AND (SELECT catalogue_version.version::text FROM catalogue_version) = ",
+                );
+                out.push_bind_param::<Text, _>(self.catalogue)
+            },
+            &mut out,
+        )
     }
 }
