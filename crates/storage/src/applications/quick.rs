@@ -93,6 +93,7 @@ pub(super) fn create(
     let written: (i32, Option<String>) = QuickDraft {
         draft: &draft.application,
         call_version: &call_version,
+        catalogue: &catalogue,
         at,
         destinations: &destinations,
         motivations: draft.choices.iter().map(|c| c.motivation.clone()).collect(),
@@ -393,11 +394,14 @@ impl QueryFragment<Pg> for DraftFacts<'_> {
 
 /// The draft, its choices and its audit entry, written only if the call still accepts
 /// it (and is no university-wide second round, whose admission the careful way
-/// checks), the student's programme is still the one recorded, and every choice is of
-/// a destination that is there and not archived. Answers how many drafts it wrote.
+/// checks), the student's programme is still the one recorded, and the catalogue is
+/// still the version read, in which every choice was of a destination that is there
+/// and not archived (one row read by its key instead of the destinations themselves).
+/// Answers how many drafts it wrote, and the new row's version.
 struct QuickDraft<'a> {
     draft: &'a Application,
     call_version: &'a str,
+    catalogue: &'a str,
     at: DateTime<Utc>,
     destinations: &'a Vec<Uuid>,
     motivations: Vec<Option<String>>,
@@ -420,14 +424,10 @@ impl QueryFragment<Pg> for QuickDraft<'_> {
         out.push_bind_param::<Text, _>(&a.student)?;
         out.push_sql(" AND students.programme = ");
         out.push_bind_param::<Text, _>(&a.programme)?;
-        out.push_sql(") AND (SELECT count(*) FROM unnest(");
-        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
+        out.push_sql(") AND (SELECT catalogue_version.version::text FROM catalogue_version) = ");
+        out.push_bind_param::<Text, _>(self.catalogue)?;
         out.push_sql(
-            ") AS w (id) JOIN destinations d ON d.id = w.id AND NOT d.archived) = cardinality(",
-        );
-        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
-        out.push_sql(
-            ") RETURNING id, xmin::text AS version), choices AS (INSERT INTO \
+            " RETURNING id, xmin::text AS version), choices AS (INSERT INTO \
              application_choices (application_id, rank, destination_id, motivation) SELECT \
              application.id, w.rank::integer, \
              w.destination_id, w.motivation FROM application, unnest(",
