@@ -11,7 +11,13 @@
 //! changes only with a write of those rows: every change to an application, its choices
 //! or its documents writes the application's row, and every change to a call, its
 //! rules or its places writes the call's. (Students, destinations and countries are
-//! locked by neither way.)
+//! locked by neither way; a create's write also requires the catalogue's version it
+//! read, which every change to destinations, institutions or countries raises.)
+//!
+//! A draft the quick way created can be submitted in one statement ([`Drafted`],
+//! [`submit_drafted`]): its facts, kept by the process that created it, stand while the
+//! application, the call, the student and the catalogue are all still the versions
+//! they were read at, which the write checks under the same locks.
 //!
 //! The clock is read after the first statement, and the second never waits for those
 //! locks (`SKIP LOCKED`: a row someone else holds makes it write nothing), so the time
