@@ -31,6 +31,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::health).service(health::ready).service(
         utoipa_actix_web::scope("/api/v1")
+            // The deadline rush's two routes first: actix tries each path pattern in
+            // the order registered, and these are the ones called most at once.
+            .service(applications::create)
+            .service(applications::submit)
             .service(countries::list)
             .service(countries::get)
             .service(countries::put)
@@ -61,11 +65,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(draws::record)
             .service(results::results)
             .service(results::remaining)
-            .service(applications::create)
             .service(applications::list)
             .service(applications::get)
             .service(applications::update)
-            .service(applications::submit)
             .service(applications::withdraw)
             .service(decisions::programme_decision)
             .service(decisions::review)
