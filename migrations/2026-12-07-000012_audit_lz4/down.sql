@@ -1,0 +1,3 @@
+ALTER TABLE audit_log
+    ALTER COLUMN before SET COMPRESSION default,
+    ALTER COLUMN after SET COMPRESSION default;
