@@ -1413,6 +1413,85 @@ async fn an_archived_destination_is_no_choice() {
     assert_eq!(*listed, own);
 }
 
+/// A create takes its destinations' facts from the catalogue held in memory, and writes
+/// only while the database's catalogue is still the version they are of: a change the
+/// process has not heard of yet (made here straight in the database, as another
+/// process would) sends it to read them, so it answers on the facts of now.
+#[actix_web::test]
+async fn a_create_on_the_catalogue_in_memory_never_outruns_the_database() {
+    let (w, call) = wide_world().await;
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    let office = coordinator();
+    let held = w
+        .app
+        .catalogue()
+        .loaded()
+        .expect("loaded by the world's writes");
+    let country = w
+        .app
+        .get(&format!("/api/v1/destinations/{}", wide[1]), Some(&office))
+        .await
+        .ok()["institution"]["country"]
+        .as_str()
+        .expect("country")
+        .to_owned();
+    let mut other_process = PgConnection::establish(w.app.db.url()).expect("connect");
+    let change = |conn: &mut PgConnection, sql: String| {
+        diesel::sql_query(sql).execute(conn).expect("change");
+    };
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
+
+    // The first choice archived: as unknown as one that never was, and nothing stored.
+    change(
+        &mut other_process,
+        format!(
+            "UPDATE destinations SET archived = true WHERE id = '{}'",
+            wide[0]
+        ),
+    );
+    let refused = apply(&w.app, &call, "s1", &body).await;
+    refused.problem(422);
+    assert_eq!(
+        refused.violations()[0],
+        (
+            "choices[0].destination_id".to_owned(),
+            "unknown_destination".to_owned()
+        )
+    );
+    let mine = w
+        .app
+        .get("/api/v1/applications", Some(&student_token("s1")))
+        .await
+        .ok();
+    assert_eq!(mine["items"], json!([]));
+
+    // The second choice's country turned orange: the draft says so.
+    change(
+        &mut other_process,
+        format!(
+            "UPDATE destinations SET archived = false WHERE id = '{}'",
+            wide[0]
+        ),
+    );
+    change(
+        &mut other_process,
+        format!("UPDATE countries SET advice = 'orange' WHERE code = '{country}'"),
+    );
+    let created = apply(&w.app, &call, "s1", &body).await;
+    assert_eq!(created.status, 201);
+    let reasons = created.json()["eligibility"]["reasons"].clone();
+    assert!(
+        reasons.as_array().expect("reasons").iter().any(|r| {
+            r["field"] == "choices[1].destination_id"
+                && r["code"].as_str().is_some_and(|c| c.contains("advice"))
+        }),
+        "{reasons}"
+    );
+    // Both went past the snapshot, which still holds the catalogue as it was.
+    let now = w.app.catalogue().loaded().expect("loaded");
+    assert_eq!(now.version(), held.version());
+}
+
 #[actix_web::test]
 async fn a_student_number_has_one_form_only() {
     let app = TestApp::new();

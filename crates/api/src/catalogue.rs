@@ -15,9 +15,11 @@
 //!   most a second even if a notification is lost.
 
 use crate::routes::destinations::DestinationView;
+use abroad_domain::TravelAdvice;
 use abroad_domain::catalogue::words::WordIndex;
 use abroad_domain::catalogue::{Catalogue, Listing, Reader};
-use abroad_domain::destination::{LanguageRequirement, SemesterOffered};
+use abroad_domain::destination::{LanguageRequirement, Offering, SemesterOffered};
+use abroad_storage::applications::{DestinationFacts, KnownChoices};
 use abroad_storage::catalogue::{self, Row};
 use abroad_storage::{PgConnection, StorageError, Viewer};
 use actix_web::web::Bytes;
@@ -38,6 +40,8 @@ pub struct Shown {
     pub json: Bytes,
     /// Rows under the same mark are unchanged: the next snapshot reuses this listing.
     mark: String,
+    /// What the application rules read of it (`None` when a column does not read back).
+    facts: Option<Arc<DestinationFacts>>,
 }
 
 /// The version a cache holds before its first load; the database's starts at 1.
@@ -78,6 +82,20 @@ impl CatalogueCache {
     /// load.
     pub fn loaded(&self) -> Option<Arc<Snapshot>> {
         Some(self.0.current.load_full()).filter(|s| s.version() != NEVER_LOADED)
+    }
+
+    /// The facts of these chosen destinations as the snapshot held has them, at its
+    /// version; `None` before the first load or when one is not in it whole.
+    pub fn known_choices(&self, chosen: impl IntoIterator<Item = Uuid>) -> Option<KnownChoices> {
+        let snapshot = self.loaded()?;
+        let destinations = chosen
+            .into_iter()
+            .map(|id| snapshot.shared(id)?.shown.facts.clone())
+            .collect::<Option<Vec<_>>>()?;
+        Some(KnownChoices {
+            version: snapshot.version(),
+            destinations,
+        })
     }
 
     /// Rebuilds the snapshot if the database's catalogue version moved on.
@@ -175,7 +193,18 @@ fn listing(
     };
     // Written from the domain's own types, so they read back; one that does not is
     // left out of the filters on it, and said so.
-    let offerings = stored(d.id, "offerings", &d.offerings);
+    let offerings: Option<Vec<Offering>> = read_back(d.id, "offerings", &d.offerings);
+    // What the application rules read of it, only when every part of that reads back:
+    // a create with a choice of it otherwise reads the facts from the database.
+    let facts = offerings
+        .clone()
+        .zip(record.advice.parse::<TravelAdvice>().ok())
+        .map(|(offerings, advice)| {
+            Arc::new(DestinationFacts::new(
+                offerings, d.min_gpa, chance, advice, d.archived,
+            ))
+        });
+    let offerings = offerings.unwrap_or_default();
     let languages: Vec<LanguageRequirement> = stored(d.id, "languages", &d.languages);
     let semesters: Vec<SemesterOffered> = stored(d.id, "semesters", &d.semesters);
     let words = WordIndex::new([
@@ -197,6 +226,7 @@ fn listing(
     let shown = Shown {
         json: Bytes::from(shown),
         mark,
+        facts,
     };
     Some(Listing {
         id,
@@ -214,16 +244,27 @@ fn listing(
     })
 }
 
-/// A JSON list column read as the domain's type.
+/// A JSON list column read as the domain's type, empty when it does not read back.
 fn stored<T: serde::de::DeserializeOwned + Default>(
     id: Uuid,
     column: &str,
     value: &serde_json::Value,
 ) -> T {
-    serde_json::from_value(value.clone()).unwrap_or_else(|e| {
-        tracing::error!(%id, column, error = %e, "a destination's stored list does not read back; its filters will not find it");
-        T::default()
-    })
+    read_back(id, column, value).unwrap_or_default()
+}
+
+/// A JSON list column read as the domain's type, `None` (and said so) when it does not
+/// read back.
+fn read_back<T: serde::de::DeserializeOwned>(
+    id: Uuid,
+    column: &str,
+    value: &serde_json::Value,
+) -> Option<T> {
+    serde_json::from_value(value.clone())
+        .inspect_err(|e| {
+            tracing::error!(%id, column, error = %e, "a destination's stored list does not read back; its filters will not find it");
+        })
+        .ok()
 }
 
 /// How [`follow`] keeps a snapshot current.

@@ -27,7 +27,7 @@ mod facts;
 mod quick;
 mod statements;
 
-pub use facts::{Facts, with_facts};
+pub use facts::{DestinationFacts, Facts, KnownChoices, with_facts};
 pub use quick::Drafted;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
@@ -371,23 +371,26 @@ pub fn create(
     input: &ApplicationInput,
     clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<(ApplicationRecord, Facts), StorageError> {
-    create_remembered(conn, actor, call_id, student, input, clock)
+    create_remembered(conn, actor, call_id, student, input, None, clock)
         .map(|(record, facts, _)| (record, facts))
 }
 
 /// [`create`], also answering the draft as [`Drafted`] when the quick way wrote it, for
 /// a caller that keeps it to submit it with one statement ([`submit_remembered`]).
+/// `known`: the chosen destinations' facts from the catalogue in memory, which spare
+/// the quick way reading them (its write checks the catalogue is still that version).
 pub fn create_remembered(
     conn: &mut PgConnection,
     actor: &Actor,
     call_id: Uuid,
     student: &str,
     input: &ApplicationInput,
+    known: Option<&KnownChoices>,
     clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<(ApplicationRecord, Facts, Option<Drafted>), StorageError> {
     let draft = |programme, started| new_draft(call_id, student, programme, input, started);
     if let Some((record, facts, drafted)) =
-        quick::create(conn, actor, call_id, input, student, &clock, draft)?
+        quick::create(conn, actor, call_id, input, student, known, &clock, draft)?
     {
         return Ok((record, facts, Some(drafted)));
     }

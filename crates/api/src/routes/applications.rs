@@ -328,11 +328,20 @@ pub async fn create(
         caller.sub.clone(),
         state.clock.clone(),
     );
+    // The chosen destinations' facts from the catalogue in memory, when it has them all.
+    let known = state
+        .catalogue
+        .known_choices(input.choices.iter().map(|(id, _)| *id));
     let (view, drafted) = crate::db::run(&state.pool, move |conn| {
-        let (record, facts, drafted) =
-            applications::create_remembered(conn, &actor, call_id, &student, &input, || {
-                clock.now()
-            })?;
+        let (record, facts, drafted) = applications::create_remembered(
+            conn,
+            &actor,
+            call_id,
+            &student,
+            &input,
+            known.as_ref(),
+            || clock.now(),
+        )?;
         Ok((view((record, facts)), drafted))
     })
     .await

@@ -18,6 +18,7 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Array, Bool, Integer, Nullable, Record, Text};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Everything the submission rules need, read in the caller's transaction.
@@ -235,7 +236,8 @@ pub fn with_facts(
 }
 
 /// What the rules read of a chosen destination, once however often it is chosen.
-struct DestinationFacts {
+#[derive(Debug, Clone)]
+pub struct DestinationFacts {
     offerings: Vec<Offering>,
     min_gpa: Option<f64>,
     chance: String,
@@ -243,11 +245,44 @@ struct DestinationFacts {
     archived: bool,
 }
 
+/// The chosen destinations' facts as the catalogue held in memory has them at
+/// `version` (the database's `catalogue_version`), one per choice in the order chosen.
+/// The quick create reads them from here instead of from the destinations, and its
+/// write stores the draft only while the catalogue is still at that version.
+#[derive(Debug, Clone)]
+pub struct KnownChoices {
+    pub version: i64,
+    pub destinations: Vec<Arc<DestinationFacts>>,
+}
+
 impl DestinationFacts {
+    /// A destination's facts as a catalogue snapshot read them: its offerings, minimum
+    /// GPA, chance, its country's travel advice and whether it is archived.
+    pub fn new(
+        offerings: Vec<Offering>,
+        min_gpa: Option<f64>,
+        chance: Chance,
+        advice: TravelAdvice,
+        archived: bool,
+    ) -> Self {
+        Self {
+            offerings,
+            min_gpa,
+            chance: chance.as_str().to_owned(),
+            advice: advice.as_str().to_owned(),
+            archived,
+        }
+    }
+
+    /// Archived destinations are offered by no call and chosen in no new application.
+    pub(super) fn archived(&self) -> bool {
+        self.archived
+    }
+
     /// The facts of a choice of this destination (`id`) at `rank`; `offered` when the
     /// call has places there in the application's semester (an archived destination is
     /// offered by no call, whatever its places).
-    fn choice(&self, id: Uuid, rank: i32, offered: bool) -> ChoiceRow {
+    pub(super) fn choice(&self, id: Uuid, rank: i32, offered: bool) -> ChoiceRow {
         ChoiceRow {
             rank,
             destination_id: id,

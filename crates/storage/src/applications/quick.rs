@@ -34,7 +34,9 @@ use super::facts::{
     ChoiceRow, StudentRow, choice_joins, choice_json, documents_json, one_application_facts,
 };
 use super::statements::{Entry, new_application, prepared_statement};
-use super::{Application, ApplicationInput, ApplicationRecord, Facts, accepting, facts};
+use super::{
+    Application, ApplicationInput, ApplicationRecord, Facts, KnownChoices, accepting, facts,
+};
 use crate::StorageError;
 use crate::audit::Actor;
 use crate::calls::Call;
@@ -48,29 +50,34 @@ use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamptz};
 use uuid::Uuid;
 
 /// A new draft in two statements, or `None` for the careful way. `draft` builds the
-/// record from the student's programme and the time the draft is created.
+/// record from the student's programme and the time the draft is created. With the
+/// chosen destinations' facts `known` from the catalogue in memory, the first statement
+/// reads only the call, its places there and the student.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn create(
     conn: &mut PgConnection,
     actor: &Actor,
     call_id: Uuid,
     input: &ApplicationInput,
     student: &str,
+    known: Option<&KnownChoices>,
     clock: &impl Fn() -> DateTime<Utc>,
     draft: impl Fn(String, DateTime<Utc>) -> ApplicationRecord,
 ) -> Result<Option<(ApplicationRecord, Facts, Drafted)>, StorageError> {
     let destinations: Vec<Uuid> = input.choices.iter().map(|(d, _)| *d).collect();
-    let read = DraftFacts {
-        call: Call::as_select(),
-        student: StudentRow::as_select(),
-        destinations: &destinations,
-        semester: input.semester.as_str(),
-        number: student,
-        call_id,
-    }
-    .get_result::<DraftFactsRow>(conn)
-    .optional()?;
-    let Some((call, call_version, started, student_row, choices, student_version, catalogue)) =
-        read
+    let read = match known {
+        Some(known) => read_with_known(conn, call_id, input, student, &destinations, known)?,
+        None => read_draft_facts(conn, call_id, input, student, &destinations)?,
+    };
+    let Some(DraftRead {
+        call,
+        call_version,
+        started,
+        student: student_row,
+        rows,
+        student_version,
+        catalogue,
+    }) = read
     else {
         return Ok(None);
     };
@@ -78,12 +85,6 @@ pub(super) fn create(
     let second_round =
         call.parent_call_id.is_some() && call.scheme == Scheme::UniversityWide.as_str();
     if second_round || accepting(&call, at).is_err() {
-        return Ok(None);
-    }
-    let rows: Vec<ChoiceRow> = serde_json::from_str(&choices)
-        .map_err(|_| super::facts::corrupt("an application's choices"))?;
-    // An unknown or archived destination: the careful way names it.
-    if rows.len() != destinations.len() {
         return Ok(None);
     }
     let draft = draft(student_row.programme().to_owned(), started);
@@ -128,6 +129,105 @@ pub(super) fn create(
         },
     };
     Ok(Some((draft, facts, drafted)))
+}
+
+/// What a new draft is checked on, read by the create's first statement: the call and
+/// its row version, the time, the student and its row version, each choice's facts in
+/// rank order, and the catalogue's version they are of.
+struct DraftRead {
+    call: Call,
+    call_version: String,
+    started: DateTime<Utc>,
+    student: StudentRow,
+    rows: Vec<ChoiceRow>,
+    student_version: String,
+    catalogue: String,
+}
+
+/// [`DraftFacts`]: everything from the database. `None` without a row, or when a
+/// choice is of a destination not there or archived (the careful way names it).
+fn read_draft_facts(
+    conn: &mut PgConnection,
+    call_id: Uuid,
+    input: &ApplicationInput,
+    student: &str,
+    destinations: &Vec<Uuid>,
+) -> Result<Option<DraftRead>, StorageError> {
+    let read = DraftFacts {
+        call: Call::as_select(),
+        student: StudentRow::as_select(),
+        destinations,
+        semester: input.semester.as_str(),
+        number: student,
+        call_id,
+    }
+    .get_result::<DraftFactsRow>(conn)
+    .optional()?;
+    let Some((call, call_version, started, student_row, choices, student_version, catalogue)) =
+        read
+    else {
+        return Ok(None);
+    };
+    let rows: Vec<ChoiceRow> = serde_json::from_str(&choices)
+        .map_err(|_| super::facts::corrupt("an application's choices"))?;
+    if rows.len() != destinations.len() {
+        return Ok(None);
+    }
+    Ok(Some(DraftRead {
+        call,
+        call_version,
+        started,
+        student: student_row,
+        rows,
+        student_version,
+        catalogue,
+    }))
+}
+
+/// [`CallAndStudent`], with the destinations' facts `known` from the catalogue in
+/// memory. `None` without a row, or when a choice is of an archived destination.
+fn read_with_known(
+    conn: &mut PgConnection,
+    call_id: Uuid,
+    input: &ApplicationInput,
+    student: &str,
+    destinations: &Vec<Uuid>,
+    known: &KnownChoices,
+) -> Result<Option<DraftRead>, StorageError> {
+    if known.destinations.len() != destinations.len()
+        || known.destinations.iter().any(|d| d.archived())
+    {
+        return Ok(None);
+    }
+    let read = CallAndStudent {
+        call: Call::as_select(),
+        student: StudentRow::as_select(),
+        destinations,
+        semester: input.semester.as_str(),
+        number: student,
+        call_id,
+    }
+    .get_result::<CallAndStudentRow>(conn)
+    .optional()?;
+    let Some((call, call_version, started, student_row, offered, student_version)) = read else {
+        return Ok(None);
+    };
+    let rows = known
+        .destinations
+        .iter()
+        .zip(destinations)
+        .zip(1..)
+        .map(|((facts, id), rank)| facts.choice(*id, rank, offered.contains(id)))
+        .collect();
+    Ok(Some(DraftRead {
+        call,
+        call_version,
+        started,
+        student: student_row,
+        rows,
+        student_version,
+        catalogue: known.version.to_string(),
+    }))
 }
 
 /// A draft the quick way just wrote, with the facts its rules are checked on and the
@@ -392,6 +492,54 @@ impl QueryFragment<Pg> for DraftFacts<'_> {
         ));
         out.push_bind_param::<Text, _>(self.semester)?;
         out.push_sql(" AS text) AS semester) AS application JOIN students ON students.number = ");
+        out.push_bind_param::<Text, _>(self.number)?;
+        out.push_sql(" WHERE calls.id = ");
+        out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.call_id)
+    }
+}
+
+/// What a new draft is checked on when its destinations' facts are known: the call and
+/// its row version, the time, the student, which of the chosen destinations the call
+/// has places at in the semester, and the student's row version. No row without a
+/// student record.
+struct CallAndStudent<'a> {
+    call: AsSelect<Call, Pg>,
+    student: AsSelect<StudentRow, Pg>,
+    destinations: &'a Vec<Uuid>,
+    semester: &'a str,
+    number: &'a str,
+    call_id: Uuid,
+}
+
+/// A row of [`CallAndStudent`].
+type CallAndStudentRow = (Call, String, DateTime<Utc>, StudentRow, Vec<Uuid>, String);
+
+prepared_statement!(
+    CallAndStudent,
+    (
+        SqlTypeOf<AsSelect<Call, Pg>>,
+        Text,
+        Timestamptz,
+        SqlTypeOf<AsSelect<StudentRow, Pg>>,
+        Array<diesel::sql_types::Uuid>,
+        Text
+    )
+);
+
+impl QueryFragment<Pg> for CallAndStudent<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("SELECT ");
+        self.call.walk_ast(out.reborrow())?;
+        out.push_sql(", calls.xmin::text, CURRENT_TIMESTAMP, ");
+        self.student.walk_ast(out.reborrow())?;
+        out.push_sql(
+            ", ARRAY(SELECT p.destination_id FROM call_places p WHERE p.call_id = calls.id \
+             AND p.semester = ",
+        );
+        out.push_bind_param::<Text, _>(self.semester)?;
+        out.push_sql(" AND p.destination_id = ANY(");
+        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
+        out.push_sql(")), students.xmin::text FROM calls JOIN students ON students.number = ");
         out.push_bind_param::<Text, _>(self.number)?;
         out.push_sql(" WHERE calls.id = ");
         out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.call_id)
