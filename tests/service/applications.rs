@@ -1492,6 +1492,49 @@ async fn a_create_on_the_catalogue_in_memory_never_outruns_the_database() {
     assert_eq!(now.version(), held.version());
 }
 
+/// A create in a call this process holds writes only while the call's row is still the
+/// version held: a change to its places (made here straight in the database, as
+/// another process would, writing the call's row as every change to a call does) sends
+/// the next create to read the call afresh.
+#[actix_web::test]
+async fn a_create_in_a_call_held_in_memory_answers_on_the_call_of_now() {
+    let (w, call) = wide_world().await;
+    let wide: Vec<&str> = w.wide.iter().map(String::as_str).collect();
+    for student in ["s2", "s3"] {
+        student_record(&w.app, student, "BMS", 75, 7.4).await;
+    }
+    let body = json!({"semester": "autumn", "plan_b": false, "choices": choices(&wide[..5], 250)});
+    let created = apply(&w.app, &call, "s1", &body).await;
+    assert_eq!(created.status, 201);
+    assert_eq!(created.json()["eligibility"]["ok"], true);
+
+    let mut other_process = PgConnection::establish(w.app.db.url()).expect("connect");
+    diesel::sql_query(format!(
+        "DELETE FROM call_places WHERE call_id = '{call}' AND destination_id = '{}' \
+         AND semester = 'autumn'",
+        wide[1]
+    ))
+    .execute(&mut other_process)
+    .expect("places");
+    diesel::sql_query(format!(
+        "UPDATE calls SET updated_at = now() WHERE id = '{call}'"
+    ))
+    .execute(&mut other_process)
+    .expect("call");
+    for student in ["s2", "s3"] {
+        let created = apply(&w.app, &call, student, &body).await;
+        assert_eq!(created.status, 201);
+        let eligibility = created.json()["eligibility"].clone();
+        assert_eq!(eligibility["ok"], false, "{student}");
+        assert_eq!(
+            eligibility["reasons"][0],
+            json!({"field": "choices[1].destination_id", "code": "destination_not_in_call",
+                   "message": eligibility["reasons"][0]["message"]}),
+            "{student}"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn a_student_number_has_one_form_only() {
     let app = TestApp::new();
@@ -1837,13 +1880,14 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for Statements {
     }
 }
 
-/// The deadline rush in round trips (issue 11): a create costs two statements and a
-/// submit two (the quick way: no BEGIN, no COMMIT, no connection test); a page of the
+/// The deadline rush in round trips (issue 11): a create costs two statements, and one
+/// once its call is held; a submit two, and one for a draft just created (the quick
+/// way: no BEGIN, no COMMIT, no connection test); a page of the
 /// list costs three however long it is (the page, its applications' facts, the facts
 /// of the destinations they choose), and shows each application exactly as its own
 /// page.
 #[actix_web::test]
-async fn a_create_costs_two_statements_its_submit_one_or_two_and_a_list_page_three() {
+async fn a_create_costs_one_or_two_statements_its_submit_one_or_two_and_a_list_page_three() {
     let statements = Statements::default();
     let db = TestDb::new();
     let pool = abroad_storage::pool_builder(4)
@@ -1912,13 +1956,21 @@ async fn a_create_costs_two_statements_its_submit_one_or_two_and_a_list_page_thr
     }
     assert_eq!(on_create["status"], "draft");
     assert_eq!(on_create["created_at"], submitted["created_at"]);
+    // The programme the statement read from the student's row, in the entry too.
+    assert_eq!(on_create["programme"], "BMS");
+    assert_eq!(submitted["programme"], "BMS");
 
     // Two drafts that break rules: thin motivations with a transcript, an unsafe choice.
+    // A draft written in one statement is stamped with the service's clock, which
+    // stands still here: it is moved on as time would, so the list has an order.
+    let later = || app.set_now(app.clock.now() + Duration::seconds(1));
+    later();
     let thin = json!({"semester": "autumn", "choices": choices(&wide[..3], 10)});
-    let second = apply(app, &call, "s2", &thin).await.json()["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let start = statements.sent();
+    let created = apply(app, &call, "s2", &thin).await;
+    // The call was read with the first create and is held: one statement.
+    assert_eq!(statements.sent() - start, 1, "a create in a call held");
+    let second = created.json()["id"].as_str().expect("id").to_owned();
     let transcript = upload(app, &second, "transcript", "s2", PDF, "application/pdf")
         .await
         .ok();
@@ -1933,6 +1985,7 @@ async fn a_create_costs_two_statements_its_submit_one_or_two_and_a_list_page_thr
         .await;
     refused.problem(422);
     assert!(statements.sent() - start >= 2, "a submit read afresh");
+    later();
     let risky = json!({"semester": "spring", "plan_b": true,
                        "choices": choices(&[wide[4], w.unsafe_one.as_str()], 250)});
     assert_eq!(apply(app, &call, "s3", &risky).await.status, 201);

@@ -125,6 +125,7 @@ impl TestApp {
             redrawn: RedrawnCalls::default(),
             max_document_bytes: 64 * 1024,
             drafts: Default::default(),
+            known_calls: Default::default(),
         };
         Self {
             db,

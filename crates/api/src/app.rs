@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::drafts::RecentDrafts;
 use crate::error::ApiError;
 use crate::extract::{JsonLimit, path_error, query_error};
+use crate::known_calls::KnownCalls;
 use crate::methods::allowed_methods;
 use crate::openapi::{self, RouteTable};
 use crate::personal::no_store_for_personal_data;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub max_document_bytes: usize,
     /// Applications this process just created, for a submission without a read.
     pub drafts: RecentDrafts,
+    /// Calls as this process last read them, for a create without a read.
+    pub known_calls: KnownCalls,
 }
 
 /// Everything the app is built from; made once, cloned into each worker.

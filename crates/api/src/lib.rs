@@ -16,6 +16,7 @@ pub mod drafts;
 pub mod error;
 pub mod expiry;
 pub mod extract;
+pub mod known_calls;
 pub mod methods;
 pub mod openapi;
 pub mod personal;

@@ -24,10 +24,12 @@ use statements::{Entry, Locking, NewDraft, Submission};
 use uuid::Uuid;
 
 mod facts;
+mod known;
 mod quick;
 mod statements;
 
-pub use facts::{DestinationFacts, Facts, KnownChoices, with_facts};
+pub use facts::{DestinationFacts, Facts, with_facts};
+pub use known::{KnownCall, KnownChoices, known_call};
 pub use quick::Drafted;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
@@ -377,15 +379,16 @@ pub fn create(
 
 /// [`create`], also answering the draft as [`Drafted`] when the quick way wrote it, for
 /// a caller that keeps it to submit it with one statement ([`submit_remembered`]).
-/// `known`: the chosen destinations' facts from the catalogue in memory, which spare
-/// the quick way reading them (its write checks the catalogue is still that version).
+/// `known`: the chosen destinations' facts from the catalogue in memory and the call as
+/// the process holds it, which spare the quick way its read (its write checks that the
+/// catalogue and the call are still those versions).
 pub fn create_remembered(
     conn: &mut PgConnection,
     actor: &Actor,
     call_id: Uuid,
     student: &str,
     input: &ApplicationInput,
-    known: Option<&KnownChoices>,
+    known: Option<(&KnownChoices, &KnownCall)>,
     clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<(ApplicationRecord, Facts, Option<Drafted>), StorageError> {
     let draft = |programme, started| new_draft(call_id, student, programme, input, started);

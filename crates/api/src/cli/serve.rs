@@ -7,6 +7,7 @@ use crate::catalogue::{self, CatalogueCache, Following};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::drafts::RecentDrafts;
+use crate::known_calls::KnownCalls;
 use crate::redrawn::RedrawnCalls;
 use crate::settings::Settings;
 use actix_web::HttpServer;
@@ -36,6 +37,7 @@ pub fn run(settings: Settings, dev: bool) -> Result<(), CommandError> {
         redrawn: RedrawnCalls::default(),
         max_document_bytes: settings.max_document_bytes,
         drafts: RecentDrafts::default(),
+        known_calls: KnownCalls::default(),
     };
     // Loads the catalogue at once, then keeps it current with other processes' writes.
     catalogue::follow(

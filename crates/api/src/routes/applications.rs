@@ -19,6 +19,7 @@ use abroad_storage::{PgConnection, StorageError};
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -328,24 +329,42 @@ pub async fn create(
         caller.sub.clone(),
         state.clock.clone(),
     );
-    // The chosen destinations' facts from the catalogue in memory, when it has them all.
-    let known = state
+    // What this process holds that spares the create its read: the chosen destinations'
+    // facts from the catalogue in memory, and the call as it last read it.
+    let choices = state
         .catalogue
         .known_choices(input.choices.iter().map(|(id, _)| *id));
-    let (view, drafted) = crate::db::run(&state.pool, move |conn| {
-        let (record, facts, drafted) = applications::create_remembered(
+    let held = choices
+        .as_ref()
+        .and_then(|_| state.known_calls.get(call_id));
+    let (created, call) = crate::db::run(&state.pool, move |conn| {
+        // A call not held yet is read with its places, once for the creates after.
+        let call = match (&choices, held) {
+            (Some(_), None) => applications::known_call(conn, call_id)?.map(Arc::new),
+            (_, held) => held,
+        };
+        let created = applications::create_remembered(
             conn,
             &actor,
             call_id,
             &student,
             &input,
-            known.as_ref(),
+            choices.as_ref().zip(call.as_deref()),
             || clock.now(),
-        )?;
-        Ok((view((record, facts)), drafted))
+        )
+        .map(|(record, facts, drafted)| (view((record, facts)), drafted));
+        Ok((created, call))
     })
     .await
     .map_err(missing(CALL_NOT_FOUND))?;
+    // The quick way stood aside: whatever changed, the call is read again next time.
+    match (&created, call) {
+        (Ok((_, Some(_))), Some(call)) => state.known_calls.hold(call),
+        _ => state.known_calls.forget(call_id),
+    }
+    let (view, drafted) = created
+        .map_err(ApiError::from)
+        .map_err(missing(CALL_NOT_FOUND))?;
     if let Some(drafted) = drafted {
         state.drafts.keep(drafted);
     }

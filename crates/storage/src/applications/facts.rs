@@ -18,7 +18,6 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Array, Bool, Integer, Nullable, Record, Text};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::Arc;
 use uuid::Uuid;
 
 /// Everything the submission rules need, read in the caller's transaction.
@@ -243,16 +242,6 @@ pub struct DestinationFacts {
     chance: String,
     advice: String,
     archived: bool,
-}
-
-/// The chosen destinations' facts as the catalogue held in memory has them at
-/// `version` (the database's `catalogue_version`), one per choice in the order chosen.
-/// The quick create reads them from here instead of from the destinations, and its
-/// write stores the draft only while the catalogue is still at that version.
-#[derive(Debug, Clone)]
-pub struct KnownChoices {
-    pub version: i64,
-    pub destinations: Vec<Arc<DestinationFacts>>,
 }
 
 impl DestinationFacts {

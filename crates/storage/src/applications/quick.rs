@@ -14,6 +14,11 @@
 //! locked by neither way; a create's write also requires the catalogue's version it
 //! read, which every change to destinations, institutions or countries raises.)
 //!
+//! A create whose call and chosen destinations' facts the process holds
+//! ([`KnownCall`], [`KnownChoices`]) reads nothing first: one statement reads the
+//! student and writes, if the call's row and the catalogue are still the versions held
+//! ([`KnownDraft`]).
+//!
 //! A draft the quick way created can be submitted in one statement ([`Drafted`],
 //! [`submit_drafted`]): its facts, kept by the process that created it, stand while the
 //! application, the call, the student and the catalogue are all still the versions
@@ -33,10 +38,9 @@
 use super::facts::{
     ChoiceRow, StudentRow, choice_joins, choice_json, documents_json, one_application_facts,
 };
+use super::known::{KnownCall, KnownChoices};
 use super::statements::{Entry, new_application, prepared_statement};
-use super::{
-    Application, ApplicationInput, ApplicationRecord, Facts, KnownChoices, accepting, facts,
-};
+use super::{Application, ApplicationInput, ApplicationRecord, Facts, accepting, facts};
 use crate::StorageError;
 use crate::audit::Actor;
 use crate::calls::Call;
@@ -51,8 +55,7 @@ use uuid::Uuid;
 
 /// A new draft in two statements, or `None` for the careful way. `draft` builds the
 /// record from the student's programme and the time the draft is created. With the
-/// chosen destinations' facts `known` from the catalogue in memory, the first statement
-/// reads only the call, its places there and the student.
+/// chosen destinations' facts and the call `known` (held by the process), in one.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn create(
     conn: &mut PgConnection,
@@ -60,15 +63,15 @@ pub(super) fn create(
     call_id: Uuid,
     input: &ApplicationInput,
     student: &str,
-    known: Option<&KnownChoices>,
+    known: Option<(&KnownChoices, &KnownCall)>,
     clock: &impl Fn() -> DateTime<Utc>,
     draft: impl Fn(String, DateTime<Utc>) -> ApplicationRecord,
 ) -> Result<Option<(ApplicationRecord, Facts, Drafted)>, StorageError> {
+    if let Some(known) = known.filter(|(_, call)| call.id() == call_id) {
+        return create_on_known(conn, actor, input, known, clock, draft);
+    }
     let destinations: Vec<Uuid> = input.choices.iter().map(|(d, _)| *d).collect();
-    let read = match known {
-        Some(known) => read_with_known(conn, call_id, input, student, &destinations, known)?,
-        None => read_draft_facts(conn, call_id, input, student, &destinations)?,
-    };
+    let read = read_draft_facts(conn, call_id, input, student, &destinations)?;
     let Some(DraftRead {
         call,
         call_version,
@@ -82,9 +85,7 @@ pub(super) fn create(
         return Ok(None);
     };
     let at = clock();
-    let second_round =
-        call.parent_call_id.is_some() && call.scheme == Scheme::UniversityWide.as_str();
-    if second_round || accepting(&call, at).is_err() {
+    if second_round(&call) || accepting(&call, at).is_err() {
         return Ok(None);
     }
     let draft = draft(student_row.programme().to_owned(), started);
@@ -124,6 +125,97 @@ pub(super) fn create(
         marks: Marks {
             application,
             call: call_version,
+            student: student_version,
+            catalogue,
+        },
+    };
+    Ok(Some((draft, facts, drafted)))
+}
+
+/// A university-wide second round admits only some students, which the careful way
+/// checks.
+fn second_round(call: &Call) -> bool {
+    call.parent_call_id.is_some() && call.scheme == Scheme::UniversityWide.as_str()
+}
+
+/// [`create`] in one statement, with nothing read before it: the chosen destinations'
+/// facts and the call are `known`, and the statement reads the student. It writes only
+/// if the call and the catalogue are still the versions known, as [`QuickDraft`] does.
+fn create_on_known(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    input: &ApplicationInput,
+    (choices, known_call): (&KnownChoices, &KnownCall),
+    clock: &impl Fn() -> DateTime<Utc>,
+    draft: impl Fn(String, DateTime<Utc>) -> ApplicationRecord,
+) -> Result<Option<(ApplicationRecord, Facts, Drafted)>, StorageError> {
+    let call = &known_call.call;
+    let destinations: Vec<Uuid> = input.choices.iter().map(|(d, _)| *d).collect();
+    // An unknown or archived destination: the careful way names it.
+    if choices.destinations.len() != destinations.len()
+        || choices.destinations.iter().any(|d| d.archived())
+    {
+        return Ok(None);
+    }
+    let at = clock();
+    if second_round(call) || accepting(call, at).is_err() {
+        return Ok(None);
+    }
+    let semester = input.semester.as_str();
+    let rows: Vec<ChoiceRow> = choices
+        .destinations
+        .iter()
+        .zip(&destinations)
+        .zip(1..)
+        .map(|((facts, id), rank)| facts.choice(*id, rank, known_call.offers(*id, semester)))
+        .collect();
+    // The programme is the student's, which the statement reads: none until then. No
+    // statement reads the database's time: the row is stamped with the clock's.
+    let mut draft = draft(String::new(), at);
+    // Before the write, which commits: an error here must leave nothing stored.
+    call.rules()?;
+    let catalogue = choices.version.to_string();
+    let written: Option<(String, StudentRow, String)> = KnownDraft {
+        draft: &draft.application,
+        call_version: &known_call.version,
+        catalogue: &catalogue,
+        at,
+        destinations: &destinations,
+        motivations: draft.choices.iter().map(|c| c.motivation.clone()).collect(),
+        entry: Entry::new(
+            actor,
+            "application.created",
+            draft.application.id,
+            None::<&()>,
+            Some(&draft),
+        )
+        .with_programme_from("students.programme"),
+        student: StudentRow::as_select(),
+    }
+    .get_result(conn)
+    .optional()
+    .map_err(super::already_applied)?;
+    let Some((application, student_row, student_version)) = written else {
+        return Ok(None);
+    };
+    draft.application.programme = student_row.programme().to_owned();
+    // What is left to fail here is the student's level, which the table's CHECK holds
+    // to the vocabulary: the draft stored is always answered.
+    let facts = facts(
+        call,
+        &draft.application,
+        student_row,
+        &draft.choices,
+        &rows,
+        &[],
+    )?;
+    let drafted = Drafted {
+        record: draft.clone(),
+        facts: facts.clone(),
+        call: call.clone(),
+        marks: Marks {
+            application,
+            call: known_call.version.clone(),
             student: student_version,
             catalogue,
         },
@@ -181,52 +273,6 @@ fn read_draft_facts(
         rows,
         student_version,
         catalogue,
-    }))
-}
-
-/// [`CallAndStudent`], with the destinations' facts `known` from the catalogue in
-/// memory. `None` without a row, or when a choice is of an archived destination.
-fn read_with_known(
-    conn: &mut PgConnection,
-    call_id: Uuid,
-    input: &ApplicationInput,
-    student: &str,
-    destinations: &Vec<Uuid>,
-    known: &KnownChoices,
-) -> Result<Option<DraftRead>, StorageError> {
-    if known.destinations.len() != destinations.len()
-        || known.destinations.iter().any(|d| d.archived())
-    {
-        return Ok(None);
-    }
-    let read = CallAndStudent {
-        call: Call::as_select(),
-        student: StudentRow::as_select(),
-        destinations,
-        semester: input.semester.as_str(),
-        number: student,
-        call_id,
-    }
-    .get_result::<CallAndStudentRow>(conn)
-    .optional()?;
-    let Some((call, call_version, started, student_row, offered, student_version)) = read else {
-        return Ok(None);
-    };
-    let rows = known
-        .destinations
-        .iter()
-        .zip(destinations)
-        .zip(1..)
-        .map(|((facts, id), rank)| facts.choice(*id, rank, offered.contains(id)))
-        .collect();
-    Ok(Some(DraftRead {
-        call,
-        call_version,
-        started,
-        student: student_row,
-        rows,
-        student_version,
-        catalogue: known.version.to_string(),
     }))
 }
 
@@ -498,54 +544,6 @@ impl QueryFragment<Pg> for DraftFacts<'_> {
     }
 }
 
-/// What a new draft is checked on when its destinations' facts are known: the call and
-/// its row version, the time, the student, which of the chosen destinations the call
-/// has places at in the semester, and the student's row version. No row without a
-/// student record.
-struct CallAndStudent<'a> {
-    call: AsSelect<Call, Pg>,
-    student: AsSelect<StudentRow, Pg>,
-    destinations: &'a Vec<Uuid>,
-    semester: &'a str,
-    number: &'a str,
-    call_id: Uuid,
-}
-
-/// A row of [`CallAndStudent`].
-type CallAndStudentRow = (Call, String, DateTime<Utc>, StudentRow, Vec<Uuid>, String);
-
-prepared_statement!(
-    CallAndStudent,
-    (
-        SqlTypeOf<AsSelect<Call, Pg>>,
-        Text,
-        Timestamptz,
-        SqlTypeOf<AsSelect<StudentRow, Pg>>,
-        Array<diesel::sql_types::Uuid>,
-        Text
-    )
-);
-
-impl QueryFragment<Pg> for CallAndStudent<'_> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql("SELECT ");
-        self.call.walk_ast(out.reborrow())?;
-        out.push_sql(", calls.xmin::text, CURRENT_TIMESTAMP, ");
-        self.student.walk_ast(out.reborrow())?;
-        out.push_sql(
-            ", ARRAY(SELECT p.destination_id FROM call_places p WHERE p.call_id = calls.id \
-             AND p.semester = ",
-        );
-        out.push_bind_param::<Text, _>(self.semester)?;
-        out.push_sql(" AND p.destination_id = ANY(");
-        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
-        out.push_sql(")), students.xmin::text FROM calls JOIN students ON students.number = ");
-        out.push_bind_param::<Text, _>(self.number)?;
-        out.push_sql(" WHERE calls.id = ");
-        out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.call_id)
-    }
-}
-
 /// The draft, its choices and its audit entry, written only if the call still accepts
 /// it (and is no university-wide second round, whose admission the careful way
 /// checks), the student's programme is still the one recorded, and the catalogue is
@@ -573,7 +571,7 @@ impl QueryFragment<Pg> for QuickDraft<'_> {
         out.push_bind_param::<Text, _>(Scheme::UniversityWide.as_str())?;
         out.push_sql(") FOR SHARE SKIP LOCKED), application AS (");
         // The call's id, bound: the row of `calls` has the same.
-        new_application(a, "SELECT ", &mut out)?;
+        new_application(a, "SELECT ", None, &mut out)?;
         out.push_sql(" FROM calls WHERE EXISTS (SELECT 1 FROM students WHERE students.number = ");
         out.push_bind_param::<Text, _>(&a.student)?;
         out.push_sql(" AND students.programme = ");
@@ -592,6 +590,65 @@ impl QueryFragment<Pg> for QuickDraft<'_> {
         out.push_sql(") WITH ORDINALITY AS w (destination_id, motivation, rank)), entry AS (");
         self.entry.walk_ast("application", &mut out)?;
         out.push_sql(") SELECT count(*)::integer, min(version) FROM application");
+        Ok(())
+    }
+}
+
+/// [`QuickDraft`] of a draft whose call and destinations' facts were known, reading
+/// the student in the statement: the draft's programme is the student's, and there is
+/// none without a student record. Answers the new row's version, the student and the
+/// student's row version; no row when it wrote nothing.
+struct KnownDraft<'a> {
+    draft: &'a Application,
+    call_version: &'a str,
+    catalogue: &'a str,
+    at: DateTime<Utc>,
+    destinations: &'a Vec<Uuid>,
+    motivations: Vec<Option<String>>,
+    /// Its `after` takes the programme from `students.programme`.
+    entry: Entry<'a>,
+    student: AsSelect<StudentRow, Pg>,
+}
+
+prepared_statement!(
+    KnownDraft,
+    (Text, SqlTypeOf<AsSelect<StudentRow, Pg>>, Text)
+);
+
+impl QueryFragment<Pg> for KnownDraft<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let a = self.draft;
+        out.push_sql("WITH ");
+        accepting_call(&a.call_id, self.call_version, &self.at, &mut out)?;
+        out.push_sql(" AND (calls.parent_call_id IS NULL OR calls.scheme <> ");
+        out.push_bind_param::<Text, _>(Scheme::UniversityWide.as_str())?;
+        // Inside its own definition, `students` is still the table.
+        out.push_sql(") FOR SHARE SKIP LOCKED), students AS MATERIALIZED (SELECT ");
+        self.student.walk_ast(out.reborrow())?;
+        out.push_sql(", students.xmin::text AS version FROM students WHERE students.number = ");
+        out.push_bind_param::<Text, _>(&a.student)?;
+        out.push_sql("), application AS (");
+        new_application(a, "SELECT ", Some("students.programme"), &mut out)?;
+        out.push_sql(
+            " FROM calls, students WHERE (SELECT catalogue_version.version::text FROM \
+             catalogue_version) = ",
+        );
+        out.push_bind_param::<Text, _>(self.catalogue)?;
+        out.push_sql(
+            " RETURNING id, xmin::text AS version), choices AS (INSERT INTO \
+             application_choices (application_id, rank, destination_id, motivation) SELECT \
+             application.id, w.rank::integer, w.destination_id, w.motivation FROM application, \
+             unnest(",
+        );
+        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.motivations)?;
+        out.push_sql(") WITH ORDINALITY AS w (destination_id, motivation, rank)), entry AS (");
+        self.entry
+            .walk_ast("application CROSS JOIN students", &mut out)?;
+        out.push_sql(") SELECT application.version, ");
+        self.student.walk_ast(out.reborrow())?;
+        out.push_sql(", students.version FROM application CROSS JOIN students");
         Ok(())
     }
 }

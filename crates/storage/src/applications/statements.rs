@@ -71,6 +71,8 @@ pub(super) struct Entry<'a> {
     /// JSON text, which PostgreSQL reads into `jsonb` as it would a `serde_json::Value`.
     before: Option<String>,
     after: Option<String>,
+    /// SQL for the `programme` of the `after` record, when the statement reads it.
+    programme: Option<&'static str>,
 }
 
 impl<'a> Entry<'a> {
@@ -88,6 +90,16 @@ impl<'a> Entry<'a> {
             entity_id: id.to_string(),
             before: before.map(|b| serde_json::to_string(b).unwrap_or_else(|_| "null".into())),
             after: after.map(|a| serde_json::to_string(a).unwrap_or_else(|_| "null".into())),
+            programme: None,
+        }
+    }
+
+    /// The entry of a record whose `programme` the statement reads: `programme` is the
+    /// SQL for it, which replaces the record's own in `after`.
+    pub(super) fn with_programme_from(self, programme: &'static str) -> Self {
+        Self {
+            programme: Some(programme),
+            ..self
         }
     }
 
@@ -110,9 +122,19 @@ impl<'a> Entry<'a> {
         out.push_bind_param::<Text, _>(&self.entity_id)?;
         out.push_sql(", CAST(");
         out.push_bind_param::<Nullable<Text>, _>(&self.before)?;
-        out.push_sql(" AS jsonb), CAST(");
-        out.push_bind_param::<Nullable<Text>, _>(&self.after)?;
         out.push_sql(" AS jsonb), ");
+        if self.programme.is_some() {
+            out.push_sql("jsonb_set(");
+        }
+        out.push_sql("CAST(");
+        out.push_bind_param::<Nullable<Text>, _>(&self.after)?;
+        out.push_sql(" AS jsonb)");
+        if let Some(programme) = self.programme {
+            out.push_sql(", '{programme}', to_jsonb(");
+            out.push_sql(programme);
+            out.push_sql("))");
+        }
+        out.push_sql(", ");
         out.push_bind_param::<Nullable<Text>, _>(&self.actor.request_id)?;
         out.push_sql(" FROM ");
         out.push_sql(source);
@@ -140,10 +162,12 @@ macro_rules! prepared_statement {
 pub(super) use prepared_statement;
 
 /// `INSERT INTO applications (…) {values}$1, …, $9`: a new draft's row, for the caller to
-/// close (`)`, or a `FROM` with its conditions).
+/// close (`)`, or a `FROM` with its conditions). Its programme is `a`'s, or the SQL
+/// `programme` when the statement reads it.
 pub(super) fn new_application<'b>(
     a: &'b Application,
     values: &str,
+    programme: Option<&'static str>,
     out: &mut AstPass<'_, 'b, Pg>,
 ) -> QueryResult<()> {
     out.push_sql(
@@ -157,7 +181,10 @@ pub(super) fn new_application<'b>(
     out.push_sql(", ");
     out.push_bind_param::<Text, _>(&a.student)?;
     out.push_sql(", ");
-    out.push_bind_param::<Text, _>(&a.programme)?;
+    match programme {
+        Some(read) => out.push_sql(read),
+        None => out.push_bind_param::<Text, _>(&a.programme)?,
+    }
     out.push_sql(", ");
     out.push_bind_param::<Text, _>(&a.semester)?;
     out.push_sql(", ");
@@ -207,7 +234,7 @@ impl QueryFragment<Pg> for NewDraft<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         let a = self.draft;
         out.push_sql("WITH application AS (");
-        new_application(a, "VALUES (", &mut out)?;
+        new_application(a, "VALUES (", None, &mut out)?;
         out.push_sql(
             ") RETURNING id, call_id, semester, student), choices AS (INSERT INTO \
              application_choices (application_id, rank, destination_id, motivation) SELECT \
