@@ -4,8 +4,8 @@
 -- database's CPU in the deadline rush; lz4 compresses several times faster. Entries
 -- written before keep pglz, and both read back alike.
 --
--- PostgreSQL 14 and later built with lz4 (Debian's, and the official images) have it;
--- on one built without, the entries stay with pglz.
+-- PostgreSQL 14 and later (the service runs on 15) built with lz4, as Debian's and the
+-- official images are, have it; on one built without, the entries stay with pglz.
 DO $$
 BEGIN
     ALTER TABLE audit_log

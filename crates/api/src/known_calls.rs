@@ -7,6 +7,9 @@
 //! way stands aside for any reason, the create goes the careful way and the call is
 //! forgotten, to be read again by the next create. So what is held is never trusted,
 //! only spared a read; losing it costs a round trip.
+//!
+//! Row versions are transaction ids, which repeat after the database is restored to an
+//! earlier point: restart the service after a restore (as for the catalogue snapshot).
 
 use abroad_storage::applications::KnownCall;
 use std::collections::HashMap;

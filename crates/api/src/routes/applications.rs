@@ -357,9 +357,14 @@ pub async fn create(
     })
     .await
     .map_err(missing(CALL_NOT_FOUND))?;
-    // The quick way stood aside: whatever changed, the call is read again next time.
     match (&created, call) {
-        (Ok((_, Some(_))), Some(call)) => state.known_calls.hold(call),
+        // Written on the call as held (or just read): it stands for the next create.
+        (Ok((_, Some(drafted))), Some(call)) if drafted.was_in(&call) => {
+            state.known_calls.hold(call)
+        }
+        // A refusal answers this request; it says nothing of the call.
+        (Err(_), _) => {}
+        // Written on another version of the call, or the careful way: read it again.
         _ => state.known_calls.forget(call_id),
     }
     let (view, drafted) = created

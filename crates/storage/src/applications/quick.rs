@@ -39,7 +39,7 @@ use super::facts::{
     ChoiceRow, StudentRow, choice_joins, choice_json, documents_json, one_application_facts,
 };
 use super::known::{KnownCall, KnownChoices};
-use super::statements::{Entry, new_application, prepared_statement};
+use super::statements::{Entry, new_application, new_choices, prepared_statement};
 use super::{Application, ApplicationInput, ApplicationRecord, Facts, accepting, facts};
 use crate::StorageError;
 use crate::audit::Actor;
@@ -55,7 +55,8 @@ use uuid::Uuid;
 
 /// A new draft in two statements, or `None` for the careful way. `draft` builds the
 /// record from the student's programme and the time the draft is created. With the
-/// chosen destinations' facts and the call `known` (held by the process), in one.
+/// chosen destinations' facts and the call `known` (held by the process), in one, and
+/// in two when those are no longer the versions of the database.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn create(
     conn: &mut PgConnection,
@@ -67,8 +68,11 @@ pub(super) fn create(
     clock: &impl Fn() -> DateTime<Utc>,
     draft: impl Fn(String, DateTime<Utc>) -> ApplicationRecord,
 ) -> Result<Option<(ApplicationRecord, Facts, Drafted)>, StorageError> {
-    if let Some(known) = known.filter(|(_, call)| call.id() == call_id) {
-        return create_on_known(conn, actor, input, known, clock, draft);
+    // Not written on what is known (something changed since): read, as without.
+    if let Some(known) = known.filter(|(_, call)| call.id() == call_id)
+        && let Some(created) = create_on_known(conn, actor, input, known, clock, &draft)?
+    {
+        return Ok(Some(created));
     }
     let destinations: Vec<Uuid> = input.choices.iter().map(|(d, _)| *d).collect();
     let read = read_draft_facts(conn, call_id, input, student, &destinations)?;
@@ -105,13 +109,7 @@ pub(super) fn create(
         at,
         destinations: &destinations,
         motivations: draft.choices.iter().map(|c| c.motivation.clone()).collect(),
-        entry: Entry::new(
-            actor,
-            "application.created",
-            draft.application.id,
-            None::<&()>,
-            Some(&draft),
-        ),
+        entry: Entry::created(actor, &draft),
     }
     .get_result(conn)
     .map_err(super::already_applied)?;
@@ -147,7 +145,7 @@ fn create_on_known(
     input: &ApplicationInput,
     (choices, known_call): (&KnownChoices, &KnownCall),
     clock: &impl Fn() -> DateTime<Utc>,
-    draft: impl Fn(String, DateTime<Utc>) -> ApplicationRecord,
+    draft: &impl Fn(String, DateTime<Utc>) -> ApplicationRecord,
 ) -> Result<Option<(ApplicationRecord, Facts, Drafted)>, StorageError> {
     let call = &known_call.call;
     let destinations: Vec<Uuid> = input.choices.iter().map(|(d, _)| *d).collect();
@@ -182,14 +180,7 @@ fn create_on_known(
         at,
         destinations: &destinations,
         motivations: draft.choices.iter().map(|c| c.motivation.clone()).collect(),
-        entry: Entry::new(
-            actor,
-            "application.created",
-            draft.application.id,
-            None::<&()>,
-            Some(&draft),
-        )
-        .with_programme_from("students.programme"),
+        entry: Entry::created(actor, &draft).with_programme_from("students.programme"),
         student: StudentRow::as_select(),
     }
     .get_result(conn)
@@ -299,6 +290,11 @@ impl Drafted {
     /// The student number of its owner.
     pub fn owner(&self) -> &str {
         &self.record.application.student
+    }
+
+    /// Whether it was written in `call` as it is held: the same call at the same version.
+    pub fn was_in(&self, call: &KnownCall) -> bool {
+        self.call.id == call.id() && self.marks.call == call.version
     }
 }
 
@@ -578,16 +574,9 @@ impl QueryFragment<Pg> for QuickDraft<'_> {
         out.push_bind_param::<Text, _>(&a.programme)?;
         out.push_sql(") AND (SELECT catalogue_version.version::text FROM catalogue_version) = ");
         out.push_bind_param::<Text, _>(self.catalogue)?;
-        out.push_sql(
-            " RETURNING id, xmin::text AS version), choices AS (INSERT INTO \
-             application_choices (application_id, rank, destination_id, motivation) SELECT \
-             application.id, w.rank::integer, \
-             w.destination_id, w.motivation FROM application, unnest(",
-        );
-        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.motivations)?;
-        out.push_sql(") WITH ORDINALITY AS w (destination_id, motivation, rank)), entry AS (");
+        out.push_sql(" RETURNING id, xmin::text AS version), choices AS (");
+        new_choices(self.destinations, &self.motivations, &mut out)?;
+        out.push_sql("), entry AS (");
         self.entry.walk_ast("application", &mut out)?;
         out.push_sql(") SELECT count(*)::integer, min(version) FROM application");
         Ok(())
@@ -634,16 +623,9 @@ impl QueryFragment<Pg> for KnownDraft<'_> {
              catalogue_version) = ",
         );
         out.push_bind_param::<Text, _>(self.catalogue)?;
-        out.push_sql(
-            " RETURNING id, xmin::text AS version), choices AS (INSERT INTO \
-             application_choices (application_id, rank, destination_id, motivation) SELECT \
-             application.id, w.rank::integer, w.destination_id, w.motivation FROM application, \
-             unnest(",
-        );
-        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(self.destinations)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.motivations)?;
-        out.push_sql(") WITH ORDINALITY AS w (destination_id, motivation, rank)), entry AS (");
+        out.push_sql(" RETURNING id, xmin::text AS version), choices AS (");
+        new_choices(self.destinations, &self.motivations, &mut out)?;
+        out.push_sql("), entry AS (");
         self.entry
             .walk_ast("application CROSS JOIN students", &mut out)?;
         out.push_sql(") SELECT application.version, ");

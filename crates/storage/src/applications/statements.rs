@@ -94,6 +94,17 @@ impl<'a> Entry<'a> {
         }
     }
 
+    /// The entry of a new draft.
+    pub(super) fn created(actor: &'a Actor, draft: &ApplicationRecord) -> Self {
+        Self::new(
+            actor,
+            "application.created",
+            draft.application.id,
+            None::<&()>,
+            Some(draft),
+        )
+    }
+
     /// The entry of a record whose `programme` the statement reads: `programme` is the
     /// SQL for it, which replaces the record's own in `after`.
     pub(super) fn with_programme_from(self, programme: &'static str) -> Self {
@@ -198,6 +209,26 @@ pub(super) fn new_application<'b>(
     Ok(())
 }
 
+/// `INSERT INTO application_choices … FROM application, unnest(…) WITH ORDINALITY AS w
+/// (destination_id, motivation, rank)`: a new draft's choices, in the order given, for
+/// the caller to close (or join further, `w` being each choice).
+pub(super) fn new_choices<'b>(
+    destinations: &'b Vec<Uuid>,
+    motivations: &'b Vec<Option<String>>,
+    out: &mut AstPass<'_, 'b, Pg>,
+) -> QueryResult<()> {
+    out.push_sql(
+        "INSERT INTO application_choices (application_id, rank, destination_id, motivation) \
+         SELECT application.id, w.rank::integer, w.destination_id, w.motivation FROM \
+         application, unnest(",
+    );
+    out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(destinations)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Array<Nullable<Text>>, _>(motivations)?;
+    out.push_sql(") WITH ORDINALITY AS w (destination_id, motivation, rank)");
+    Ok(())
+}
+
 /// A new draft with its choices and its audit entry, in one statement, which answers
 /// the facts of the choices it wrote ([`choice_json`]) and of the student. Only
 /// choices of active destinations are written.
@@ -216,13 +247,7 @@ impl<'a> NewDraft<'a> {
             draft: &draft.application,
             destinations: draft.choices.iter().map(|c| c.destination_id).collect(),
             motivations: draft.choices.iter().map(|c| c.motivation.clone()).collect(),
-            entry: Entry::new(
-                actor,
-                "application.created",
-                draft.application.id,
-                None::<&()>,
-                Some(draft),
-            ),
+            entry: Entry::created(actor, draft),
             student: StudentRow::as_select(),
         }
     }
@@ -235,18 +260,10 @@ impl QueryFragment<Pg> for NewDraft<'_> {
         let a = self.draft;
         out.push_sql("WITH application AS (");
         new_application(a, "VALUES (", None, &mut out)?;
+        out.push_sql(") RETURNING id, call_id, semester, student), choices AS (");
+        new_choices(&self.destinations, &self.motivations, &mut out)?;
         out.push_sql(
-            ") RETURNING id, call_id, semester, student), choices AS (INSERT INTO \
-             application_choices (application_id, rank, destination_id, motivation) SELECT \
-             application.id, w.rank::integer, w.destination_id, w.motivation FROM application, \
-             unnest(",
-        );
-        out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(&self.destinations)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.motivations)?;
-        out.push_sql(
-            ") WITH ORDINALITY AS w (destination_id, motivation, rank) JOIN destinations d \
-             ON d.id = w.destination_id AND NOT d.archived \
+            " JOIN destinations d ON d.id = w.destination_id AND NOT d.archived \
              RETURNING application_id, rank, destination_id), entry AS (",
         );
         self.entry.walk_ast("application", &mut out)?;
