@@ -476,6 +476,41 @@ fn accepting_call<'b>(
     Ok(())
 }
 
+/// `WITH calls AS MATERIALIZED (…)`: the call of a new draft, [`accepting_call`] and no
+/// university-wide second round (whose admission the careful way checks), locked
+/// shared.
+fn call_for_a_draft<'b>(
+    call_id: &'b Uuid,
+    version: &'b str,
+    at: &'b DateTime<Utc>,
+    out: &mut AstPass<'_, 'b, Pg>,
+) -> QueryResult<()> {
+    out.push_sql("WITH ");
+    accepting_call(call_id, version, at, out)?;
+    out.push_sql(" AND (calls.parent_call_id IS NULL OR calls.scheme <> ");
+    out.push_bind_param::<Text, _>(Scheme::UniversityWide.as_str())?;
+    out.push_sql(") FOR SHARE SKIP LOCKED)");
+    Ok(())
+}
+
+/// ` RETURNING id, xmin::text AS version), choices AS (…), entry AS (…)`: closes the
+/// `application` insert of a new draft, then writes its choices and its audit entry
+/// (one per row of `source`).
+fn choices_and_entry<'b>(
+    destinations: &'b Vec<Uuid>,
+    motivations: &'b Vec<Option<String>>,
+    entry: &'b Entry<'_>,
+    source: &str,
+    out: &mut AstPass<'_, 'b, Pg>,
+) -> QueryResult<()> {
+    out.push_sql(" RETURNING id, xmin::text AS version), choices AS (");
+    new_choices(destinations, motivations, out)?;
+    out.push_sql("), entry AS (");
+    entry.walk_ast(source, out)?;
+    out.push_sql(")");
+    Ok(())
+}
+
 /// What a new draft is checked on: the call and its row version, the time, the student and
 /// the facts of each chosen destination that is there and not archived, in rank order.
 /// No row without a student record.
@@ -561,11 +596,8 @@ prepared_statement!(QuickDraft, (Integer, Nullable<Text>));
 impl QueryFragment<Pg> for QuickDraft<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         let a = self.draft;
-        out.push_sql("WITH ");
-        accepting_call(&a.call_id, self.call_version, &self.at, &mut out)?;
-        out.push_sql(" AND (calls.parent_call_id IS NULL OR calls.scheme <> ");
-        out.push_bind_param::<Text, _>(Scheme::UniversityWide.as_str())?;
-        out.push_sql(") FOR SHARE SKIP LOCKED), application AS (");
+        call_for_a_draft(&a.call_id, self.call_version, &self.at, &mut out)?;
+        out.push_sql(", application AS (");
         // The call's id, bound: the row of `calls` has the same.
         new_application(a, "SELECT ", None, &mut out)?;
         out.push_sql(" FROM calls WHERE EXISTS (SELECT 1 FROM students WHERE students.number = ");
@@ -574,11 +606,14 @@ impl QueryFragment<Pg> for QuickDraft<'_> {
         out.push_bind_param::<Text, _>(&a.programme)?;
         out.push_sql(") AND (SELECT catalogue_version.version::text FROM catalogue_version) = ");
         out.push_bind_param::<Text, _>(self.catalogue)?;
-        out.push_sql(" RETURNING id, xmin::text AS version), choices AS (");
-        new_choices(self.destinations, &self.motivations, &mut out)?;
-        out.push_sql("), entry AS (");
-        self.entry.walk_ast("application", &mut out)?;
-        out.push_sql(") SELECT count(*)::integer, min(version) FROM application");
+        choices_and_entry(
+            self.destinations,
+            &self.motivations,
+            &self.entry,
+            "application",
+            &mut out,
+        )?;
+        out.push_sql(" SELECT count(*)::integer, min(version) FROM application");
         Ok(())
     }
 }
@@ -607,12 +642,9 @@ prepared_statement!(
 impl QueryFragment<Pg> for KnownDraft<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         let a = self.draft;
-        out.push_sql("WITH ");
-        accepting_call(&a.call_id, self.call_version, &self.at, &mut out)?;
-        out.push_sql(" AND (calls.parent_call_id IS NULL OR calls.scheme <> ");
-        out.push_bind_param::<Text, _>(Scheme::UniversityWide.as_str())?;
+        call_for_a_draft(&a.call_id, self.call_version, &self.at, &mut out)?;
         // Inside its own definition, `students` is still the table.
-        out.push_sql(") FOR SHARE SKIP LOCKED), students AS MATERIALIZED (SELECT ");
+        out.push_sql(", students AS MATERIALIZED (SELECT ");
         self.student.walk_ast(out.reborrow())?;
         out.push_sql(", students.xmin::text AS version FROM students WHERE students.number = ");
         out.push_bind_param::<Text, _>(&a.student)?;
@@ -623,12 +655,14 @@ impl QueryFragment<Pg> for KnownDraft<'_> {
              catalogue_version) = ",
         );
         out.push_bind_param::<Text, _>(self.catalogue)?;
-        out.push_sql(" RETURNING id, xmin::text AS version), choices AS (");
-        new_choices(self.destinations, &self.motivations, &mut out)?;
-        out.push_sql("), entry AS (");
-        self.entry
-            .walk_ast("application CROSS JOIN students", &mut out)?;
-        out.push_sql(") SELECT application.version, ");
+        choices_and_entry(
+            self.destinations,
+            &self.motivations,
+            &self.entry,
+            "application CROSS JOIN students",
+            &mut out,
+        )?;
+        out.push_sql(" SELECT application.version, ");
         self.student.walk_ast(out.reborrow())?;
         out.push_sql(", students.version FROM application CROSS JOIN students");
         Ok(())
